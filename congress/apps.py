@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CongressConfig(AppConfig):
+    name = "congress"
+    verbose_name = _("人大常委会")
+
+    def ready(self) -> None:
+        from congress import signals  # noqa: F401

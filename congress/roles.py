@@ -1,0 +1,62 @@
+"""The roles of DESIGN.md, as Django groups, and the model permissions each holds.
+
+Object-level rules (which records a role may touch) live in ``congress/rules.py`` and
+each app's ``rules.py``; this module only says which admin screens a role may use.
+Groups are kept in step with this table after every ``migrate``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    STAFF = "staff", _("常委会工作人员")
+    LEADERSHIP = "leadership", _("领导")
+    DEPUTY = "deputy", _("人大代表")
+    UNIT_LIAISON = "unit_liaison", _("承办单位联络员")
+    STATION_MANAGER = "station_manager", _("联络站管理员")
+    EXPERT = "expert", _("专家")
+
+
+# Roles that work in the Django admin (is_staff is kept in step with this).
+ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.STAFF, Role.LEADERSHIP}
+
+ALL = ("add", "change", "delete", "view")
+READ = ("view",)
+
+# app_label.model -> actions, per role. Apps list their models here as they grow;
+# a model missing from the database yet is skipped without error.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.STAFF: {
+        "congress.region": READ,
+        "congress.organization": ALL,
+        "congress.term": ALL,
+        "congress.session": ALL,
+        "congress.workcalendarday": READ,
+        "congress.generatedreport": READ,
+        "congress.notification": READ,
+        "deputies.deputy": ALL,
+        "deputies.mandate": ALL,
+        "deputies.delegation": ALL,
+        "deputies.constituency": ALL,
+        "deputies.liaisonstation": ALL,
+        "deputies.stationassignment": ALL,
+    },
+    Role.LEADERSHIP: {
+        "congress.region": READ,
+        "congress.organization": READ,
+        "congress.term": READ,
+        "congress.session": READ,
+        "congress.generatedreport": READ,
+        "deputies.deputy": READ,
+        "deputies.mandate": READ,
+        "deputies.liaisonstation": READ,
+    },
+}
+
+# Extra (non-model) permissions granted by role.
+ROLE_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.STAFF: ("congress.view_personal_data", "congress.export_data"),
+    Role.SYSTEM_ADMIN: ("congress.view_personal_data", "congress.export_data"),
+}

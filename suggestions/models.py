@@ -1,0 +1,1 @@
+"""Models of the suggestions app (see DESIGN.md); built by its own issue."""
