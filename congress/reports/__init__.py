@@ -1,0 +1,1 @@
+"""PDF report infrastructure: WeasyPrint rendering, print CSS, CJK fonts, charts, QR."""
