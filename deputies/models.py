@@ -17,6 +17,11 @@ from congress.models import Term
 from congress.scope import ScopedQuerySet
 
 
+def new_public_token() -> str:
+    """A random token for the public QR-code address (22 URL-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
 class Level(models.TextChoices):
     """The five levels of people's congresses (五级人大)."""
 
@@ -148,7 +153,7 @@ class Deputy(models.Model):
         related_name="deputy",
     )
     public_token = models.CharField(
-        max_length=32, unique=True, editable=False, default=secrets.token_urlsafe
+        max_length=32, unique=True, editable=False, default=new_public_token
     )
 
     objects = DeputyQuerySet.as_manager()
@@ -281,7 +286,7 @@ class LiaisonStation(models.Model):
     duty_days = models.JSONField(_("进站日(每月几号)"), default=default_duty_days)
     brand_note = models.TextField(_("一站一品牌"), blank=True)
     public_token = models.CharField(
-        max_length=32, unique=True, editable=False, default=secrets.token_urlsafe
+        max_length=32, unique=True, editable=False, default=new_public_token
     )
     is_active = models.BooleanField(_("启用"), default=True)
     deputies = models.ManyToManyField(
