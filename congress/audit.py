@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import models
+from django.db import transaction
 from django.http import HttpRequest
 
 from congress.models import AuditEvent
+
+# 《网络安全法》第二十一条: network logs are kept no less than six months.
+MINIMUM_RETENTION_DAYS = 180
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -96,3 +101,22 @@ def state_change_event(
         success=success,
         detail={"transition": transition, **(detail or {})},
     )
+
+
+def audit_retention_days() -> int:
+    """Days the audit log is kept: the setting, never below 180 (six months)."""
+    from django.conf import settings
+
+    return max(MINIMUM_RETENTION_DAYS, int(settings.AUDIT_RETENTION_DAYS))
+
+
+@transaction.atomic
+def audit_purge(*, now: datetime.datetime) -> int:
+    """Delete the audit events older than the retention period; return how many.
+
+    The only way rows leave the log: a queryset delete (``AuditEvent.delete`` on an
+    instance is refused), and on PostgreSQL a trigger refuses any younger row.
+    """
+    cutoff = now - datetime.timedelta(days=audit_retention_days())
+    deleted, _ = AuditEvent.objects.filter(time__lt=cutoff).delete()
+    return deleted

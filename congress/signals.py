@@ -4,10 +4,14 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.signals import user_logged_out
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Q
+from django.db.models.signals import m2m_changed
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from congress.models import AuditEvent
+from congress.models import User
+from congress.roles import ADMIN_ROLES
 
 
 @receiver(post_migrate)
@@ -59,3 +63,36 @@ def audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
         request=request,
         success=False,
     )
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def sync_is_staff_with_roles(
+    sender, instance, action, reverse, model, pk_set, **kwargs
+) -> None:
+    """Keep ``is_staff`` in step with the admin roles (congress/roles.py).
+
+    Whoever changes a user's groups — the admin, a service, the shell — the user
+    works in the admin exactly when they hold an admin role (or are a superuser).
+    """
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:
+        # group.user_set.add(...): the users are in pk_set (all of them on clear).
+        user_ids = list(pk_set or ()) if action != "post_clear" else None
+        if user_ids is None:
+            return
+    else:
+        user_ids = [instance.pk]
+    admin_roles = [str(role) for role in ADMIN_ROLES]
+    users = User.objects.filter(pk__in=user_ids)
+    users.filter(
+        Q(is_superuser=True) | Q(groups__name__in=admin_roles)
+    ).distinct().exclude(is_staff=True).update(is_staff=True)
+    users.filter(is_superuser=False, is_staff=True).exclude(
+        groups__name__in=admin_roles
+    ).update(is_staff=False)
+    if not reverse:
+        instance.__dict__.pop("role_names", None)
+        instance.is_staff = User.objects.values_list("is_staff", flat=True).get(
+            pk=instance.pk
+        )

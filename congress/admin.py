@@ -1,0 +1,702 @@
+"""The Django admin of the core app, and the mixins every app's admin uses.
+
+``ScopedAdminMixin`` is the admin half of the scope rule: the changelist, the change
+form, foreign-key choices, autocomplete and exports all go through
+``Model.objects.visible_to(request.user)``, and an object outside the user's scope
+answers 404 (not 403) so that its existence does not leak.
+
+``PersonalDataAdminMixin`` shows phone and ID numbers masked; a user with
+``congress.view_personal_data`` reveals them through an explicit, audited action.
+
+``ScopedExportMixin`` (django-import-export) exports the scoped queryset, masks
+personal data unless the user may see it and asked for it, and audits every export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin
+from django.contrib import messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import BINARY_FORMATS
+from import_export.forms import SelectableFieldsExportForm
+
+from congress import audit
+from congress.fields import LANDLINE_RE
+from congress.fields import PHONE_RE
+from congress.fields import id_number_is_valid
+from congress.fields import mask_phone
+from congress.models import AuditEvent
+from congress.models import GeneratedReport
+from congress.models import Notification
+from congress.models import Organization
+from congress.models import Region
+from congress.models import Session
+from congress.models import Term
+from congress.models import User
+from congress.models import WorkCalendarDay
+from congress.roles import ADMIN_ROLES
+from congress.roles import Role
+from congress.rules import is_in_scope
+from congress.scope import user_sees_everything
+
+admin.site.site_header = _("人大监督工作平台")
+admin.site.site_title = _("人大监督工作平台")
+admin.site.index_title = _("人大监督工作平台")
+
+VIEW_PERSONAL_DATA = "congress.view_personal_data"
+EXPORT_DATA = "congress.export_data"
+
+# Below this many rows an exact COUNT(*) is cheap and an estimate is not worth it.
+ESTIMATE_COUNT_ABOVE = 10_000
+
+
+# --- scope helpers ---------------------------------------------------------------
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    """The regions a user may see and choose: their scope region and below."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    if user_sees_everything(user):
+        return Region.objects.all()
+    if user.scope_region_id is None:
+        return Region.objects.none()
+    return Region.objects.filter(code__startswith=user.scope_region.prefix)
+
+
+def users_visible_to(user) -> QuerySet[User]:
+    """The users a user may see: those whose scope region is within theirs."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if user_sees_everything(user):
+        return User.objects.all()
+    if user.scope_region_id is None:
+        return User.objects.none()
+    return User.objects.filter(scope_region__code__startswith=user.scope_region.prefix)
+
+
+def scoped_queryset(model: type[models.Model], user) -> QuerySet | None:
+    """The rows of ``model`` the user may see, or None if the model is not scoped."""
+    if model is Region:
+        return regions_visible_to(user)
+    if model is User:
+        return users_visible_to(user)
+    queryset = model._default_manager.all()
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    return None
+
+
+class EstimatedCountPaginator(Paginator):
+    """Count a large unfiltered table from PostgreSQL's statistics, not COUNT(*).
+
+    ``pg_class.reltuples`` is kept by ANALYZE/autovacuum; on a 30,000-row table
+    the estimate is good enough for "第 1/600 页" and costs nothing. A filtered
+    queryset (a search, a list filter, or the scope of a county user) is counted
+    exactly.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if isinstance(queryset, QuerySet) and not queryset.query.where:
+            connection = connections[queryset.db]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                        [queryset.model._meta.db_table],
+                    )
+                    row = cursor.fetchone()
+                if row and row[0] > ESTIMATE_COUNT_ABOVE:
+                    return int(row[0])
+        return super().count
+
+
+# --- the scope mixin -------------------------------------------------------------
+
+
+class ScopeFieldsMixin:
+    """Foreign-key and many-to-many choices limited to what the user may see."""
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = scoped_queryset(db_field.remote_field.model, request.user)
+        if queryset is None:
+            return super().get_field_queryset(db, db_field, request)
+        related_admin = self.admin_site.get_model_admin(db_field.remote_field.model)
+        ordering = related_admin.get_ordering(request) if related_admin else ()
+        queryset = queryset.using(db)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+
+class ScopedAdminMixin(ScopeFieldsMixin):
+    """Use on every ModelAdmin of a scoped model (see the module docstring)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scoped = scoped_queryset(self.model, request.user)
+        if scoped is None:
+            return queryset
+        if hasattr(queryset, "visible_to"):
+            return queryset.visible_to(request.user)
+        return queryset.filter(pk__in=scoped.values("pk"))
+
+    def get_object(self, request, object_id, from_field=None):
+        """Out of scope and nonexistent look the same: 404."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(gettext("没有找到该记录,或您无权查看。"))
+        return obj
+
+    def _object_perm(self, request, action: str, obj) -> bool:
+        opts = self.opts
+        return request.user.has_perm(
+            f"{opts.app_label}.{action}_{opts.model_name}", obj
+        )
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return self._object_perm(request, "view", obj) or self._object_perm(
+            request, "change", obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return self._object_perm(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return self._object_perm(request, "delete", obj)
+
+    def check_in_scope(self, request, obj) -> None:
+        """Refuse to save a record into a region outside the user's scope."""
+        if not is_in_scope(request.user, obj):
+            raise PermissionDenied(gettext("不能把记录保存到您管辖范围以外的区划。"))
+
+    def save_model(self, request, obj, form, change):
+        self.check_in_scope(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if (
+                inline_form.has_changed()
+                and scoped_queryset(type(instance), request.user) is not None
+            ):
+                self.check_in_scope(request, instance)
+        super().save_formset(request, form, formset, change)
+
+
+class ScopedInlineMixin(ScopeFieldsMixin):
+    """Inlines: scoped rows and scoped choices."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if hasattr(queryset, "visible_to"):
+            return queryset.visible_to(request.user)
+        return queryset
+
+
+# --- personal data ---------------------------------------------------------------
+
+
+def validate_phone(value: str) -> None:
+    if value and not (PHONE_RE.match(value) or LANDLINE_RE.match(value)):
+        raise ValidationError(
+            _("请输入11位手机号码或带区号的固定电话,例如13812341234或0739-1234567。")
+        )
+
+
+def validate_id_number(value: str) -> None:
+    if value and not id_number_is_valid(value):
+        raise ValidationError(_("身份证号码格式或校验位不正确。"))
+
+
+class MaskedInput(forms.TextInput):
+    """A text input that never sends the stored value to the browser."""
+
+    def format_value(self, value):
+        return None
+
+
+class PersonalDataAdminMixin:
+    """Personal-data fields shown masked, typed anew, revealed by an audited action.
+
+    ``personal_data_fields`` maps a model field to its mask function. The form
+    shows an empty input with the masked value as placeholder: typing a value
+    replaces it, leaving it empty keeps the stored one.
+    """
+
+    personal_data_fields: dict[str, Callable[[str], str]] = {}
+    personal_data_validators: dict[str, Callable[[str], None]] = {}
+    personal_data_template = "admin/personal_data.html"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.personal_data_fields:
+            validators = []
+            if db_field.name in self.personal_data_validators:
+                validators.append(self.personal_data_validators[db_field.name])
+            return forms.CharField(
+                label=db_field.verbose_name,
+                required=False,
+                strip=True,
+                widget=MaskedInput(attrs={"autocomplete": "off"}),
+                validators=validators,
+                help_text=_(
+                    "出于保护个人信息,这里不显示已保存的号码。输入新号码即替换,留空则保持不变。"
+                ),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name, mask in self.personal_data_fields.items():
+            if name in form.base_fields and obj is not None:
+                form.base_fields[name].widget.attrs["placeholder"] = mask(
+                    getattr(obj, name)
+                )
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        """Readers who may not change the record do not get the raw fields at all:
+        Django would render them read-only with the stored, unmasked value."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        hidden = set(self.personal_data_fields)
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in hidden],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def save_model(self, request, obj, form, change):
+        # An empty input keeps the stored value (the browser never saw it).
+        for name in self.personal_data_fields:
+            if name in form.cleaned_data and not form.cleaned_data[name]:
+                setattr(obj, name, form.initial.get(name, "") or "")
+        super().save_model(request, obj, form, change)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.personal_data_fields:
+            if request.user.has_perm(VIEW_PERSONAL_DATA):
+                fields.append("personal_data_revealable")
+            else:
+                fields.append("personal_data_masked")
+        return fields
+
+    def _masked_text(self, obj) -> str:
+        return ";".join(
+            f"{obj._meta.get_field(name).verbose_name}:{mask(getattr(obj, name)) or '—'}"
+            for name, mask in self.personal_data_fields.items()
+        )
+
+    @admin.display(description=_("个人信息(已脱敏)"))
+    def personal_data_masked(self, obj) -> str:
+        return self._masked_text(obj)
+
+    @admin.display(description=_("个人信息(已脱敏)"))
+    def personal_data_revealable(self, obj) -> str:
+        url = reverse(
+            f"admin:{obj._meta.app_label}_{obj._meta.model_name}_personal_data",
+            args=[obj.pk],
+        )
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>',
+            self._masked_text(obj),
+            url,
+            gettext("查看完整信息"),
+        )
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/personal-data/",
+                self.admin_site.admin_view(self.personal_data_view),
+                name=f"{opts.app_label}_{opts.model_name}_personal_data",
+            ),
+            *super().get_urls(),
+        ]
+
+    def personal_data_view(self, request, object_id):
+        """Confirm, then show the unmasked values and write an audit row."""
+        obj = self.get_object(request, object_id)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if not request.user.has_perm(VIEW_PERSONAL_DATA):
+            raise PermissionDenied(gettext("您没有查看完整个人信息的权限。"))
+        revealed = None
+        if request.method == "POST":
+            names = list(self.personal_data_fields)
+            audit.personal_data_viewed_event(
+                user=request.user, obj=obj, fields=names, request=request
+            )
+            revealed = [
+                (obj._meta.get_field(name).verbose_name, getattr(obj, name) or "—")
+                for name in names
+            ]
+            messages.info(request, gettext("本次查看已记入审计日志。"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": gettext("查看完整个人信息"),
+            "revealed": revealed,
+            "change_url": reverse(
+                f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change",
+                args=[obj.pk],
+            ),
+        }
+        return TemplateResponse(request, self.personal_data_template, context)
+
+
+# --- exports ---------------------------------------------------------------------
+
+
+class PersonalDataExportForm(SelectableFieldsExportForm):
+    unmasked = forms.BooleanField(
+        label=_("导出完整个人信息(手机号码、身份证号不脱敏,记入审计日志)"),
+        required=False,
+    )
+
+
+class ScopedExportMixin(ExportMixin):
+    """Export the scoped changelist; mask unless allowed and asked; audit it all."""
+
+    #: Whether the resources take an ``unmasked`` argument (they hold personal data).
+    export_personal_data = False
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(EXPORT_DATA) and self.has_view_permission(request)
+
+    def get_export_form_class(self):
+        if self.export_personal_data:
+            return PersonalDataExportForm
+        return super().get_export_form_class()
+
+    def export_unmasked(self, request, export_form) -> bool:
+        return bool(
+            self.export_personal_data
+            and export_form is not None
+            and getattr(export_form, "cleaned_data", {}).get("unmasked")
+            and request.user.has_perm(VIEW_PERSONAL_DATA)
+        )
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        resource_kwargs = super().get_export_resource_kwargs(request, **kwargs)
+        if self.export_personal_data:
+            resource_kwargs["unmasked"] = self.export_unmasked(
+                request, kwargs.get("export_form")
+            )
+        return resource_kwargs
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request,
+            queryset,
+            force_native_type=type(file_format) in BINARY_FORMATS,
+            **kwargs,
+        )
+        audit.export_event(
+            user=request.user,
+            model_label=self.model._meta.label_lower,
+            rows=len(data),
+            unmasked=self.export_unmasked(request, kwargs.get("export_form")),
+            request=request,
+            fmt=file_format.get_title(),
+        )
+        export_data = file_format.export_data(data)
+        encoding = kwargs.get("encoding")
+        if not file_format.is_binary() and encoding:
+            export_data = export_data.encode(encoding)
+        return export_data
+
+
+# --- the core app's admins -------------------------------------------------------
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "code", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("name", "code")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+    def _is_system_admin(self, request) -> bool:
+        return bool(request.user.is_active and request.user.is_system_admin)
+
+    def has_add_permission(self, request):
+        return self._is_system_admin(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_system_admin(request) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_system_admin(request) and super().has_delete_permission(
+            request, obj
+        )
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedExportMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "short_name", "kind", "region", "is_active")
+    list_filter = ("kind", "is_active", ("region", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "short_name", "code")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
+
+
+@admin.register(Term)
+class TermAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "region", "number", "start_date", "end_date")
+    list_filter = (("region", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("region__name",)
+    list_select_related = ("region",)
+    autocomplete_fields = ("region",)
+
+
+@admin.register(Session)
+class SessionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "kind", "number", "start_date", "end_date")
+    list_filter = ("kind",)
+    search_fields = ("term__region__name",)
+    list_select_related = ("term__region",)
+    autocomplete_fields = ("term",)
+    date_hierarchy = "start_date"
+
+
+@admin.register(User)
+class UserAdmin(PersonalDataAdminMixin, ScopedAdminMixin, DjangoUserAdmin):
+    """Users, their roles (groups) and their scope.
+
+    Staff see and create users only within their scope region and may give only
+    the non-admin roles; admin roles are granted by system admins.
+    """
+
+    personal_data_fields = {"phone": mask_phone}
+    personal_data_validators = {"phone": validate_phone}
+    list_display = (
+        "username",
+        "full_name",
+        "scope_region",
+        "organization",
+        "roles",
+        "is_active",
+    )
+    list_filter = ("is_active", "groups")
+    search_fields = ("username", "last_name", "first_name", "email")
+    list_select_related = ("scope_region", "organization")
+    autocomplete_fields = ("scope_region", "organization")
+    filter_horizontal = ("groups",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("last_name", "first_name", "email", "phone")}),
+        (_("管辖与角色"), {"fields": ("scope_region", "organization", "groups")}),
+        (
+            _("权限"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
+        ),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        (
+            _("管辖与角色"),
+            {
+                "fields": (
+                    "last_name",
+                    "first_name",
+                    "scope_region",
+                    "organization",
+                    "groups",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("姓名"))
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description=_("角色"))
+    def roles(self, obj: User) -> str:
+        labels = dict(Role.choices)
+        return "、".join(str(labels.get(g.name, g.name)) for g in obj.groups.all())
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        fields += ["last_login", "date_joined"]
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        if not request.user.is_system_admin:
+            fields += ["is_staff", "user_permissions"]
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_system_admin and "scope_region" in form.base_fields:
+            form.base_fields["scope_region"].required = True
+        return form
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_system_admin:
+            from django.contrib.auth.models import Group
+
+            kwargs["queryset"] = Group.objects.exclude(
+                name__in=[str(r) for r in ADMIN_ROLES]
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        # Only system admins touch the accounts of those who work in the admin.
+        if allowed and obj is not None and not request.user.is_system_admin:
+            return not (obj.is_superuser or obj.works_in_admin)
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None and not request.user.is_system_admin:
+            return not (obj.is_superuser or obj.works_in_admin)
+        return allowed
+
+    def check_in_scope(self, request, obj) -> None:
+        if user_sees_everything(request.user):
+            return
+        super().check_in_scope(request, obj)
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and swapped working days; next year's are typed in when announced."""
+
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+    ordering = ("-date",)
+
+
+class ReadOnlyAdminMixin:
+    """No add, change or delete for anyone: a record of what happened."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "recipient", "kind", "due_date", "sent_at", "read_at")
+    list_filter = ("kind", "due_date")
+    search_fields = ("title",)
+    list_select_related = ("recipient",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(recipient__in=users_visible_to(request.user))
+        )
+
+
+@admin.register(GeneratedReport)
+class GeneratedReportAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "region",
+        "requester",
+        "status",
+        "progress",
+        "created_at",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("title",)
+    list_select_related = ("region", "requester")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit log: read by system admins, changed by no one."""
+
+    list_display = (
+        "time",
+        "username",
+        "kind",
+        "object_type",
+        "object_repr",
+        "success",
+        "ip_address",
+    )
+    list_filter = (
+        "kind",
+        "success",
+        ("time", admin.DateFieldListFilter),
+        ("user", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("username", "object_repr", "object_id")
+    date_hierarchy = "time"
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 100
+
+    def get_actions(self, request):
+        return {}

@@ -1,0 +1,77 @@
+"""Object rules of the deputies app.
+
+Staff and leadership reach deputies and stations through their scope region
+(``congress.rules.scoped_rule``); a deputy also sees their own record, and a station
+manager the stations they manage and the deputies grouped into them.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from congress.rules import scoped_rule
+from deputies.models import Deputy
+from deputies.models import LiaisonStation
+from deputies.models import Mandate
+from deputies.models import StationAssignment
+
+
+@rules.predicate
+def is_own_deputy_record(user, obj) -> bool:
+    """The record is the user's own: their Deputy, or one of their mandates."""
+    if obj is None or not getattr(user, "is_authenticated", False):
+        return False
+    if isinstance(obj, Deputy):
+        return obj.user_id == user.pk
+    if isinstance(obj, Mandate):
+        return obj.deputy.user_id == user.pk
+    return False
+
+
+@rules.predicate
+def manages_station_of(user, obj) -> bool:
+    """The user manages the station, or a station the deputy is grouped into."""
+    if obj is None or not getattr(user, "is_authenticated", False):
+        return False
+    if isinstance(obj, LiaisonStation):
+        return obj.manager_id == user.pk
+    if isinstance(obj, StationAssignment):
+        return obj.station.manager_id == user.pk
+    if isinstance(obj, Deputy):
+        return obj.stations.filter(manager=user).exists()
+    if isinstance(obj, Mandate):
+        return obj.deputy.stations.filter(manager=user).exists()
+    return False
+
+
+rules.add_perm(
+    "deputies.view_deputy",
+    scoped_rule("view") | is_own_deputy_record | manages_station_of,
+)
+rules.add_perm("deputies.change_deputy", scoped_rule("change"))
+rules.add_perm("deputies.delete_deputy", scoped_rule("delete"))
+
+rules.add_perm(
+    "deputies.view_mandate",
+    scoped_rule("view") | is_own_deputy_record | manages_station_of,
+)
+rules.add_perm("deputies.change_mandate", scoped_rule("change"))
+rules.add_perm("deputies.delete_mandate", scoped_rule("delete"))
+
+rules.add_perm("deputies.view_liaisonstation", scoped_rule("view") | manages_station_of)
+rules.add_perm(
+    "deputies.change_liaisonstation", scoped_rule("change") | manages_station_of
+)
+rules.add_perm("deputies.delete_liaisonstation", scoped_rule("delete"))
+
+rules.add_perm(
+    "deputies.view_stationassignment", scoped_rule("view") | manages_station_of
+)
+rules.add_perm(
+    "deputies.change_stationassignment", scoped_rule("change") | manages_station_of
+)
+rules.add_perm("deputies.delete_stationassignment", scoped_rule("delete"))
+
+for _model in ("delegation", "constituency"):
+    for _action in ("view", "change", "delete"):
+        rules.add_perm(f"deputies.{_action}_{_model}", scoped_rule(_action))
