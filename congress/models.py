@@ -22,9 +22,15 @@ from congress.scope import ScopedQuerySet
 
 
 class Region(models.Model):
-    """行政区划: city → county → township → village, keyed by the 12-digit code."""
+    """行政区划: city → county → township → village, keyed by the 12-digit code.
+
+    The nation and the province exist only as the electing congresses of national and
+    provincial deputies (a deputy of the 湖南省人大 living in 隆回县 is a 省级代表).
+    """
 
     class Level(models.IntegerChoices):
+        NATION = 0, _("全国")
+        PROVINCE = 1, _("省")
         CITY = 2, _("市")
         COUNTY = 3, _("县(市、区)")
         TOWNSHIP = 4, _("乡镇(街道)")
@@ -33,6 +39,9 @@ class Region(models.Model):
     # Significant digits of the code at each level (统计用区划代码, 12 digits:
     # 2 province, 2 city, 2 county, 3 township, 3 village).
     PREFIX_LENGTH = {
+        # The nation's code (100000, GB/T 2260) contains every region.
+        Level.NATION: 0,
+        Level.PROVINCE: 2,
         Level.CITY: 4,
         Level.COUNTY: 6,
         Level.TOWNSHIP: 9,
