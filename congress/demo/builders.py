@@ -92,7 +92,30 @@ def region_build(*, plans: Sequence[CountyPlan]) -> dict[str, Region]:
     L = Region.Level
     ensure(
         Region,
-        [Region(name=R.CITY_NAME, code=full(R.CITY_CODE), level=L.CITY)],
+        [Region(name=R.NATION_NAME, code=full(R.NATION_CODE), level=L.NATION)],
+        ["code"],
+    )
+    nation = Region.objects.get(code=full(R.NATION_CODE))
+    ensure(
+        Region,
+        [
+            Region(
+                name=R.PROVINCE_NAME,
+                code=full(R.PROVINCE_CODE),
+                level=L.PROVINCE,
+                parent=nation,
+            )
+        ],
+        ["code"],
+    )
+    province = Region.objects.get(code=full(R.PROVINCE_CODE))
+    ensure(
+        Region,
+        [
+            Region(
+                name=R.CITY_NAME, code=full(R.CITY_CODE), level=L.CITY, parent=province
+            )
+        ],
         ["code"],
     )
     city = Region.objects.get(code=full(R.CITY_CODE))
@@ -135,6 +158,7 @@ def region_build(*, plans: Sequence[CountyPlan]) -> dict[str, Region]:
     by_code.update(
         (r.code, r) for r in Region.objects.filter(code__startswith=R.CITY_CODE[:4])
     )
+    by_code[nation.code], by_code[province.code] = nation, province
     return by_code
 
 
@@ -182,6 +206,9 @@ def organization_build(*, plan: CountyPlan, regions: dict[str, Region]) -> int:
 # --- terms and sessions ----------------------------------------------------------
 
 D = datetime.date
+# 第十四届全国人大 and 湖南省第十四届人大 elect the demo's national and provincial deputies.
+NATIONAL_TERM = (14, D(2023, 3, 5), D(2028, 3, 4))
+PROVINCIAL_TERM = (14, D(2023, 1, 13), D(2028, 1, 12))
 CITY_TERM = (17, D(2022, 1, 10), D(2027, 1, 31))
 COUNTY_TERM = (18, D(2021, 12, 20), D(2026, 12, 31))
 TOWNSHIP_TERM = (18, D(2021, 11, 15), D(2026, 12, 31))
@@ -197,6 +224,16 @@ def term_build(*, plans: Sequence[CountyPlan], regions: dict[str, Region]) -> di
     """The current term of the city, each planned county and each township that has
     a congress, with their sessions. Return terms by region code."""
     full = Region.full_code
+    # The national and provincial terms carry no sessions here: only their mandates.
+    upper = [
+        (regions[full(R.NATION_CODE)], NATIONAL_TERM),
+        (regions[full(R.PROVINCE_CODE)], PROVINCIAL_TERM),
+    ]
+    ensure(
+        Term,
+        [Term(region=r, number=n, start_date=s, end_date=e) for r, (n, s, e) in upper],
+        ["region_id", "number"],
+    )
     wanted = [(regions[full(R.CITY_CODE)], CITY_TERM, True)]
     for plan in plans:
         wanted.append((regions[full(plan.county.code)], COUNTY_TERM, True))
@@ -216,7 +253,7 @@ def term_build(*, plans: Sequence[CountyPlan], regions: dict[str, Region]) -> di
     terms = {
         t.region.code: t
         for t in Term.objects.filter(
-            region__in=[r for r, _, _ in wanted]
+            region__in=[r for r, _, _ in wanted] + [r for r, _ in upper]
         ).select_related("region")
     }
     sessions = []
@@ -421,10 +458,9 @@ def deputy_build(
                 m.congress_region, m.term = city_region, city_term
                 m.delegation = delegations[(city_term.id, f"{county.name}代表团")]
             else:
-                # National and provincial deputies are elected by the congress one
-                # level up; the region tree stops at the city, so the electing
-                # city congress's term stands in (see the report of issue 2).
-                m.congress_region, m.term = city_region, city_term
+                code = R.NATION_CODE if level == Level.NATIONAL else R.PROVINCE_CODE
+                m.congress_region = regions[full(code)]
+                m.term = terms[m.congress_region.code]
             m.start_date = m.term.start_date
             mandates.append(m)
     ensure(

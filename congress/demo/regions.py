@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The electing congresses of national and provincial deputies (GB/T 2260 codes).
+NATION_CODE = "100000"
+NATION_NAME = "全国"
+PROVINCE_CODE = "430000"
+PROVINCE_NAME = "湖南省"
 CITY_CODE = "430500"
 CITY_NAME = "邵阳市"
 

@@ -101,6 +101,25 @@ def test_seed_demo_daxiang_has_351_deputies_of_five_levels(seeded):
     )
 
 
+def test_seed_demo_upper_mandates_belong_to_their_own_congress(seeded):
+    """National and provincial deputies are elected by 全国 and 湖南省 congresses,
+    not the city's, so a person can also hold a city or county seat."""
+    national = Mandate.objects.filter(level=Level.NATIONAL).select_related(
+        "congress_region", "term__region"
+    )
+    provincial = Mandate.objects.filter(level=Level.PROVINCIAL).select_related(
+        "congress_region"
+    )
+    assert national.exists() and provincial.exists()
+    assert {m.congress_region.name for m in national} == {"全国"}
+    assert {m.term.region.name for m in national} == {"全国"}
+    assert {m.congress_region.name for m in provincial} == {"湖南省"}
+    holder = national.first().deputy
+    assert holder.mandates.exclude(level=Level.NATIONAL).exists(), (
+        "the national deputy also holds a local seat"
+    )
+
+
 def test_seed_demo_dongkou_has_286_village_collection_points(seeded):
     """洞口县: 286 民情民意收集点, each in a village, plus the township stations."""
     points = LiaisonStation.objects.filter(
