@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
+                "congress.context_processors.navigation",
             ],
         },
     },
@@ -178,6 +179,11 @@ if not DEBUG and not (FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY):
 # The audit log is kept at least this long (日志留存不少于六个月).
 AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=365))
 
+# Statutory periods of the suggestions work where the province differs from the
+# national rule, e.g. LEGAL_PERIODS='{"rehandling": [2, "months"]}'. Defaults and
+# their sources: congress/calendar.py (DEFAULT_LEGAL_PERIODS).
+LEGAL_PERIODS = env.json("LEGAL_PERIODS", default={})
+
 # Celery. With no broker the tasks run inline (development and the demo).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
@@ -212,8 +218,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Production hardening: on unless DEBUG. HSTS is ready but off until the county's
-# certificate is in place (SECURE_HSTS_SECONDS=31536000 in the environment).
+# Production hardening: on unless DEBUG. HSTS is sent for a year by default; a
+# county still testing its certificate sets SECURE_HSTS_SECONDS=0 (or a few
+# minutes) first, since browsers remember the header for its whole lifetime.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -228,7 +235,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # axes.W006 asks to lock by IP too; we lock by username on purpose (see AXES_* above).
-SILENCED_SYSTEM_CHECKS = ["axes.W006", *env.list("SILENCED_SYSTEM_CHECKS", default=[])]
+# security.W021 asks for HSTS preload: the platform runs on county intranet hosts,
+# which cannot be on the browsers' public preload list (set SECURE_HSTS_PRELOAD=1
+# for a public domain that is submitted to it).
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    "security.W021",
+    *env.list("SILENCED_SYSTEM_CHECKS", default=[]),
+]
 
 # Uploaded files: photos are shrunk on the server; nothing larger is accepted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

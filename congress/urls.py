@@ -15,6 +15,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path(
+        "notifications/<int:pk>/read/",
+        views.notification_read,
+        name="notification-read",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("reports/", include("congress.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

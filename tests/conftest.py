@@ -9,6 +9,8 @@ from congress.roles import Role
 from tests.factories.congress import RegionFactory
 from tests.factories.congress import UserFactory
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def city(db) -> Region:

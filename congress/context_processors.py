@@ -1,0 +1,51 @@
+"""Template context shared by every page: the role-dependent navigation and the
+unread-notification badge."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from congress import notify
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+    name: str
+
+
+def _nav_items(user) -> list[NavItem]:
+    items = [NavItem(_("首页"), reverse("home"), "home")]
+    items.append(NavItem(_("消息"), reverse("notification-list"), "notification-list"))
+    if user.works_in_admin:
+        try:
+            items.append(NavItem(_("报表"), reverse("report-list"), "report-list"))
+        except NoReverseMatch:
+            pass
+        items.append(NavItem(_("管理后台"), reverse("admin:index"), "admin-index"))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Give templates ``nav_items`` and ``unread_count`` for the signed-in user.
+
+    Both are cached callables (templates call them): a page that does not show
+    the navigation runs no query for it, and one that shows it twice runs one.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "unread_count": 0}
+    return {
+        "nav_items": functools.cache(lambda: _nav_items(user)),
+        "unread_count": functools.cache(
+            lambda: notify.notification_unread_count(user=user)
+        ),
+    }
