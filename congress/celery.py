@@ -1,4 +1,18 @@
-"""The Celery app and the beat schedule (exactly one beat runs: docker-compose.yml)."""
+"""The Celery app and the beat schedule (exactly one beat runs: docker-compose.yml).
+
+Queues: ``default`` (notifications, purges: short tasks) and ``reports`` (the
+``congress.reports.*`` tasks, CELERY_TASK_ROUTES; long WeasyPrint renders, with
+the time limits and per-child memory limit of settings). The processes we expect:
+
+    celery -A congress worker -Q default -n default@%h --concurrency 4
+    celery -A congress worker -Q reports -n reports@%h --concurrency 2 \
+        --prefetch-multiplier 1 --max-memory-per-child 1000000
+    celery -A congress beat --schedule /var/lib/celery/beat-schedule   # exactly one
+
+Prefetch 1 on ``reports`` keeps a long render from holding back the next
+report behind it on a busy child. Development and ``make run`` need none of
+this: with no CELERY_BROKER_URL tasks run inline.
+"""
 
 import os
 
@@ -10,6 +24,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 app = Celery("congress")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# congress/reports/ is a package inside the core app: name it so workers register it.
+app.autodiscover_tasks(["congress.reports"])
 
 # Reminder jobs are idempotent through Notification's unique key, so a beat that
 # fires twice, or a job that is retried, still sends each reminder once.

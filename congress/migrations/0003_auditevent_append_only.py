@@ -52,7 +52,7 @@ def drop_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("congress", "0001_initial"),
+        ("congress", "0002_seed_work_calendar"),
     ]
 
     operations = [

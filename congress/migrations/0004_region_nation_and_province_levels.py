@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('congress', '0002_seed_work_calendar'),
+        ('congress', '0003_auditevent_append_only'),
     ]
 
     operations = [
