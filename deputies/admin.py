@@ -21,6 +21,7 @@ from congress.fields import mask_phone
 from congress.models import Region
 from congress.models import Term
 from congress.scope import user_sees_everything
+from deputies.forms import DeputyImportAdminMixin
 from deputies.models import Constituency
 from deputies.models import Delegation
 from deputies.models import Deputy
@@ -80,7 +81,11 @@ class MandateInline(MandateChoicesMixin, ScopedInlineMixin, admin.TabularInline)
 
 @admin.register(Deputy)
 class DeputyAdmin(
-    PersonalDataAdminMixin, ScopedExportMixin, ScopedAdminMixin, admin.ModelAdmin
+    PersonalDataAdminMixin,
+    DeputyImportAdminMixin,
+    ScopedExportMixin,
+    ScopedAdminMixin,
+    admin.ModelAdmin,
 ):
     personal_data_fields = {"phone": mask_phone, "id_number": mask_id_number}
     personal_data_validators = {
