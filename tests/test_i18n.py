@@ -141,10 +141,29 @@ def test_en_catalogue_translates_the_shell_pages():
         )
 
 
+def _english_client() -> Client:
+    """A client that chose English with the footer switch (set_language)."""
+    client = Client()
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    return client
+
+
 @pytest.mark.django_db
-def test_login_page_with_accept_language_en_is_english():
-    """LocaleMiddleware serves the login page in English to an English browser."""
-    response = Client(headers={"accept-language": "en"}).get(reverse("login"))
+def test_browser_language_alone_does_not_switch_to_english():
+    """Chinese first: an English-language browser still gets Chinese pages."""
+    response = Client(headers={"accept-language": "en-US,en;q=0.9"}).get(
+        reverse("login")
+    )
+    html = response.content.decode()
+    assert '<html lang="zh-Hans">' in html, html[:300]
+    assert "用户名" in html, html
+
+
+@pytest.mark.django_db
+def test_login_page_after_choosing_english_is_english():
+    """After choosing English in the footer the login page is English."""
+    response = _english_client().get(reverse("login"))
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="en">' in html, html[:300]
@@ -162,9 +181,9 @@ def test_login_page_by_default_is_chinese():
 
 
 @pytest.mark.django_db
-def test_home_page_with_accept_language_en_is_english(staff_a):
-    """The navigation and the staff home page are English for an English browser."""
-    client = Client(headers={"accept-language": "en"})
+def test_home_page_after_choosing_english_is_english(staff_a):
+    """The navigation and the staff home page are English once English is chosen."""
+    client = _english_client()
     client.force_login(staff_a)
     html = client.get(reverse("home")).content.decode()
     for english in ("Home", "Messages", "Sign out", "Open the administration"):
