@@ -38,4 +38,15 @@ app.conf.beat_schedule = {
         "task": "congress.purge_audit_log",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Next month's station duty rosters, on the 20th and again on the 25th for
+    # stations created in between (idempotent).
+    "deputies-duty-roster-next-month": {
+        "task": "deputies.duty_roster_generate_next_month",
+        "schedule": crontab(day_of_month="20,25", hour=2, minute=0),
+    },
+    # The eve-of-duty reminder to the deputies scheduled tomorrow.
+    "deputies-duty-remind": {
+        "task": "deputies.duty_remind",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }

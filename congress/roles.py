@@ -43,6 +43,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.constituency": ALL,
         "deputies.liaisonstation": ALL,
         "deputies.stationassignment": ALL,
+        "deputies.stationduty": ALL,
+        "deputies.stationchecklistentry": ALL,
+        "deputies.checklistitem": READ,
     },
     Role.SYSTEM_ADMIN: {
         "congress.region": ALL,
@@ -60,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.constituency": ALL,
         "deputies.liaisonstation": ALL,
         "deputies.stationassignment": ALL,
+        "deputies.stationduty": ALL,
+        "deputies.stationchecklistentry": ALL,
+        "deputies.checklistitem": ALL,
     },
     Role.LEADERSHIP: {
         "congress.region": READ,
@@ -70,6 +76,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.deputy": READ,
         "deputies.mandate": READ,
         "deputies.liaisonstation": READ,
+        "deputies.stationduty": READ,
+        "deputies.stationchecklistentry": READ,
+        "deputies.checklistitem": READ,
     },
 }
 

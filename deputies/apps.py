@@ -8,6 +8,10 @@ class DeputiesConfig(AppConfig):
 
     def ready(self) -> None:
         from congress.reports.registry import report_kind_register
+        from deputies.posters import DEPUTY_POSTER
+        from deputies.posters import STATION_POSTER
         from deputies.reports import ROSTER
 
         report_kind_register(ROSTER)
+        report_kind_register(STATION_POSTER)
+        report_kind_register(DEPUTY_POSTER)

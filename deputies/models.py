@@ -252,6 +252,13 @@ class LiaisonStationQuerySet(ScopedQuerySet):
     pass
 
 
+class HolidayRule(models.TextChoices):
+    """What a station does when a duty day falls on a holiday or a rest day."""
+
+    STAY = "stay", _("照常进站")
+    NEXT_WORKING_DAY = "next_working_day", _("顺延至下一个工作日")
+
+
 def default_duty_days() -> list[int]:
     # 逢六进站: the 6th, 16th and 26th of each month.
     return [6, 16, 26]
@@ -285,6 +292,13 @@ class LiaisonStation(models.Model):
     contact_phone = models.CharField(_("站点电话"), max_length=20, blank=True)
     duty_days = models.JSONField(_("进站日(每月几号)"), default=default_duty_days)
     brand_note = models.TextField(_("一站一品牌"), blank=True)
+    holiday_rule = models.CharField(
+        _("节假日进站"),
+        max_length=24,
+        choices=HolidayRule.choices,
+        default=HolidayRule.NEXT_WORKING_DAY,
+        help_text=_("进站日遇法定节假日或休息日时,照常进站还是顺延至下一个工作日。"),
+    )
     public_token = models.CharField(
         max_length=32, unique=True, editable=False, default=new_public_token
     )
@@ -339,3 +353,144 @@ class StationAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} · {self.deputy}"
+
+
+# ---------------------------------------------------------------------------
+# Station duty rosters (进站排班) and the 九有 checklist.
+# ---------------------------------------------------------------------------
+
+
+class StationDutyQuerySet(ScopedQuerySet):
+    region_field = "station__region"
+
+
+class StationDuty(models.Model):
+    """进站排班: one duty day of a station and the deputies scheduled for it.
+
+    Generated month by month (``deputies.services.duty_roster_generate``).
+    ``planned_date`` is the duty day of the month the row came from; ``date`` is
+    the day the deputies actually come, later when the station moves duty days
+    off holidays (``LiaisonStation.holiday_rule``).
+    """
+
+    station = models.ForeignKey(
+        LiaisonStation,
+        verbose_name=_("联络站"),
+        on_delete=models.CASCADE,
+        related_name="duties",
+    )
+    date = models.DateField(_("进站日期"))
+    planned_date = models.DateField(_("原定日期"))
+    deputies = models.ManyToManyField(
+        Deputy,
+        verbose_name=_("进站代表"),
+        related_name="station_duties",
+        blank=True,
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = StationDutyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("进站排班")
+        verbose_name_plural = _("进站排班")
+        ordering = ["station", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "date"], name="station_duty_unique_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date", "station"], name="station_duty_date"),
+            models.Index(
+                fields=["station", "planned_date"], name="station_duty_planned"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.date:%Y-%m-%d}"
+
+    @property
+    def is_moved(self) -> bool:
+        return self.date != self.planned_date
+
+
+class ChecklistItem(models.Model):
+    """One item of the 九有 standard for stations (有场所、有牌子 …), kept in the admin."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    description = models.TextField(_("达标要求"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("“九有”标准项")
+        verbose_name_plural = _("“九有”标准项")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StationChecklistEntryQuerySet(ScopedQuerySet):
+    region_field = "station__region"
+
+
+class StationChecklistEntry(models.Model):
+    """A station's standing on one 九有 item: met or not, the evidence, and when."""
+
+    station = models.ForeignKey(
+        LiaisonStation,
+        verbose_name=_("联络站"),
+        on_delete=models.CASCADE,
+        related_name="checklist_entries",
+    )
+    item = models.ForeignKey(
+        ChecklistItem,
+        verbose_name=_("标准项"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    met = models.BooleanField(_("已达标"), default=False)
+    evidence = models.TextField(_("佐证说明"), blank=True)
+    evidence_file = models.FileField(
+        _("佐证材料"), upload_to="stations/checklist/%Y/", blank=True
+    )
+    checked_on = models.DateField(_("核查日期"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = StationChecklistEntryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("“九有”达标情况")
+        verbose_name_plural = _("“九有”达标情况")
+        ordering = ["station", "item__order", "item__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "item"], name="station_checklist_unique_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.item}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        errors = {}
+        if self.checked_on and self.checked_on > timezone.localdate():
+            errors["checked_on"] = _("核查日期不能晚于今天。")
+        if self.met and not (self.evidence or "").strip() and not self.evidence_file:
+            errors["evidence"] = _("标记为已达标时,须填写佐证说明或上传佐证材料。")
+        if errors:
+            raise ValidationError(errors)

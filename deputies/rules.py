@@ -75,3 +75,21 @@ rules.add_perm("deputies.delete_stationassignment", scoped_rule("delete"))
 for _model in ("delegation", "constituency"):
     for _action in ("view", "change", "delete"):
         rules.add_perm(f"deputies.{_action}_{_model}", scoped_rule(_action))
+
+
+# Station duty rosters and 九有 checklist entries: reached through the station.
+@rules.predicate
+def manages_station_of_record(user, obj) -> bool:
+    """The user manages the station the duty or checklist entry belongs to."""
+    if obj is None or not getattr(user, "is_authenticated", False):
+        return False
+    station = getattr(obj, "station", None)
+    return station is not None and station.manager_id == user.pk
+
+
+for _model in ("stationduty", "stationchecklistentry"):
+    rules.add_perm(
+        f"deputies.view_{_model}", scoped_rule("view") | manages_station_of_record
+    )
+    rules.add_perm(f"deputies.change_{_model}", scoped_rule("change"))
+    rules.add_perm(f"deputies.delete_{_model}", scoped_rule("delete"))

@@ -1,12 +1,17 @@
 """Factories for the deputies app."""
 
+import datetime
+
 import factory
 
+from deputies.models import ChecklistItem
 from deputies.models import Deputy
 from deputies.models import Level
 from deputies.models import LiaisonStation
 from deputies.models import Mandate
 from deputies.models import StationAssignment
+from deputies.models import StationChecklistEntry
+from deputies.models import StationDuty
 from tests.factories.congress import RegionFactory
 from tests.factories.congress import TermFactory
 
@@ -54,3 +59,38 @@ class StationAssignmentFactory(factory.django.DjangoModelFactory):
 
     station = factory.SubFactory(LiaisonStationFactory)
     deputy = factory.SubFactory(DeputyFactory)
+
+
+class StationDutyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StationDuty
+        skip_postgeneration_save = True
+
+    station = factory.SubFactory(LiaisonStationFactory)
+    date = datetime.date(2026, 10, 16)
+    planned_date = factory.SelfAttribute("date")
+
+    @factory.post_generation
+    def deputies(self, create, extracted, **kwargs):
+        """Schedule the given deputies (``deputies=[d1, d2]``)."""
+        if create and extracted:
+            self.deputies.set(extracted)
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistItem
+
+    name = factory.Sequence(lambda n: f"有测试项{n}")
+    order = factory.Sequence(lambda n: 1000 + n)
+
+
+class StationChecklistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StationChecklistEntry
+
+    station = factory.SubFactory(LiaisonStationFactory)
+    item = factory.SubFactory(ChecklistItemFactory)
+    met = True
+    evidence = "站点面积120平方米,有接待室。"
+    checked_on = datetime.date(2026, 10, 8)

@@ -1,0 +1,28 @@
+"""Thin Celery tasks of the deputies app (names are stable: the beat schedule uses them)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from deputies.services import duty_remind_eve
+from deputies.services import duty_roster_generate_all
+from deputies.services import next_month
+
+
+@shared_task(name="deputies.duty_roster_generate_next_month", ignore_result=True)
+def duty_roster_generate_next_month() -> int:
+    """Generate next month's duty roster of every active station; return new duties.
+
+    Idempotent (days already generated are kept), so beat runs it twice a month:
+    the second run only fills in stations created in between.
+    """
+    year, month = next_month(timezone.localdate())
+    results = duty_roster_generate_all(year=year, month=month)
+    return sum(len(result.created) for result in results)
+
+
+@shared_task(name="deputies.duty_remind", ignore_result=True)
+def duty_remind() -> int:
+    """Remind tomorrow's scheduled deputies; a second run the same day sends nothing."""
+    return duty_remind_eve(today=timezone.localdate())

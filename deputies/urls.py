@@ -1,0 +1,12 @@
+"""Public addresses of the QR codes (码上找代表): ``/s/<token>/`` and ``/d/<token>/``."""
+
+from django.urls import path
+
+from deputies import public_views
+
+urlpatterns = [
+    path("s/<str:token>/", public_views.station_public, name="station-public"),
+    path("s/<str:token>/qr.svg", public_views.station_qr, name="station-qr"),
+    path("d/<str:token>/", public_views.deputy_public, name="deputy-public"),
+    path("d/<str:token>/qr.svg", public_views.deputy_qr, name="deputy-qr"),
+]
