@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congress.demo.accounts import DEMO_PASSWORD
@@ -55,14 +56,24 @@ class Command(BaseCommand):
         self._print_accounts(demo_accounts_ensure())
 
     def _seed_calendar(self) -> None:
-        # LEAD: wire the statutory calendar here. congress/calendar.py (engineer
-        # 'cal') provides calendar_seed(); it is called when present.
-        try:
-            from congress import calendar as work_calendar
-        except ImportError:
-            return
-        if hasattr(work_calendar, "calendar_seed"):
-            work_calendar.calendar_seed()
+        """Load the statutory holidays, then this month's and next month's duty
+        rosters of the stations (collection points keep no duty days)."""
+        from congress.calendar import calendar_seed
+        from deputies.models import LiaisonStation
+        from deputies.services import duty_roster_generate
+
+        calendar_seed()
+        today = timezone.localdate()
+        months = [(today.year, today.month)]
+        months.append((today.year + today.month // 12, today.month % 12 + 1))
+        stations = LiaisonStation.objects.filter(is_active=True).exclude(
+            kind=LiaisonStation.Kind.COLLECTION_POINT
+        )
+        for station in stations.order_by("pk"):
+            for year, month in months:
+                duty_roster_generate(
+                    station=station, year=year, month=month, actor=None
+                )
 
     def _print_accounts(self, accounts) -> None:
         header = (_("用户名"), _("密码"), _("角色"), _("管辖区划"))
