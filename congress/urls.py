@@ -1,9 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include
 from django.urls import path
+from django.urls import re_path
 
 from congress import views
 
@@ -28,5 +27,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Only deputies' photos are public (they appear on the QR pages). Everything else under
+# MEDIA_ROOT — generated reports above all — is reached through scoped, audited views.
+urlpatterns += [
+    re_path(
+        r"^media/deputies/photos/(?P<path>[^/]+)$",
+        views.deputy_photo,
+        name="deputy-photo",
+    ),
+]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
@@ -32,6 +34,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.static import serve
 
 from congress import notify
 from congress.roles import Role
@@ -203,3 +206,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def deputy_photo(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve a deputy's photo: the only part of MEDIA_ROOT that is public."""
+    root = Path(settings.MEDIA_ROOT) / "deputies" / "photos"
+    return serve(request, path, document_root=str(root))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -100,7 +101,9 @@ def report_finish(*, report_id: int, content: bytes, pages: int) -> bool:
     report = GeneratedReport.objects.select_for_update().get(pk=report_id)
     if report.status == GeneratedReport.Status.DONE:
         return False
-    file_name = f"report-{report.pk}.pdf"
+    # Downloads go through the scoped, audited view; the random part keeps the
+    # file from being found by its number should media ever be served directly.
+    file_name = f"report-{report.pk}-{secrets.token_urlsafe(12)}.pdf"
     report.file.save(file_name, ContentFile(content), save=False)
     report.status = GeneratedReport.Status.DONE
     report.progress = PROGRESS_DONE
