@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "congress.middleware.IdleSessionMiddleware",
     "congress.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,8 +97,8 @@ AUTH_USER_MODEL = "congress.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first so that a locked username is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    "congress.backends.UserBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -114,10 +115,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: a session ends after 30 minutes without a request. Every request
-# saves the session, so the 30 minutes run from the last one.
+# Idle timeout: a session ends after 30 minutes without a request. IdleSessionMiddleware
+# renews it (at most once a minute), so the 30 minutes run from the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes: five failures lock the *username* for fifteen minutes. Deputies sign

@@ -96,3 +96,14 @@ def sync_is_staff_with_roles(
         instance.is_staff = User.objects.values_list("is_staff", flat=True).get(
             pk=instance.pk
         )
+
+
+@receiver(user_logged_in)
+def mark_session_fresh(sender, request, user, **kwargs) -> None:
+    """A login has just saved the session: the idle renewal can wait a minute."""
+    import time
+
+    from congress.middleware import IdleSessionMiddleware
+
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionMiddleware.KEY] = int(time.time())

@@ -22,7 +22,7 @@ from tests.factories.deputies import DeputyFactory
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "congress.backends.UserBackend"
 
 
 @pytest.fixture

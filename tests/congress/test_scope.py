@@ -28,7 +28,7 @@ from tests.factories.deputies import LiaisonStationFactory
 
 pytestmark = pytest.mark.django_db
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "congress.backends.UserBackend"
 # The models' default token (secrets.token_urlsafe(), 43 characters) does not fit
 # their max_length=32; until that is fixed the tests pass a 22-character one.
 TOKEN = factory.LazyFunction(lambda: secrets.token_urlsafe(16))

@@ -23,7 +23,7 @@ from tests.factories.deputies import StationChecklistEntryFactory
 
 pytestmark = pytest.mark.django_db
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "congress.backends.UserBackend"
 TOKEN = factory.LazyFunction(lambda: secrets.token_urlsafe(16))
 NINE = [
     "有场所",

@@ -32,7 +32,7 @@ from tests.factories.deputies import StationDutyFactory
 
 pytestmark = pytest.mark.django_db
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "congress.backends.UserBackend"
 TOKEN = factory.LazyFunction(lambda: secrets.token_urlsafe(16))
 D = datetime.date
 SHANGHAI = ZoneInfo("Asia/Shanghai")
