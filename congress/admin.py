@@ -25,7 +25,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db import models
+from django.db.models import Count
+from django.db.models import OuterRef
 from django.db.models import QuerySet
+from django.db.models import Subquery
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -39,14 +42,21 @@ from import_export.formats.base_formats import BINARY_FORMATS
 from import_export.forms import SelectableFieldsExportForm
 
 from congress import audit
+from congress import voting
 from congress.fields import LANDLINE_RE
 from congress.fields import PHONE_RE
 from congress.fields import id_number_is_valid
 from congress.fields import mask_phone
 from congress.models import AuditEvent
+from congress.models import BallotChoice
+from congress.models import BallotReceipt
 from congress.models import GeneratedReport
 from congress.models import Notification
 from congress.models import Organization
+from congress.models import PaperCount
+from congress.models import Poll
+from congress.models import PollOption
+from congress.models import PollVoter
 from congress.models import Region
 from congress.models import Session
 from congress.models import Term
@@ -700,3 +710,326 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# --- the voting engine (congress/voting.py) ------------------------------------------
+# Every state change and every paper count goes through a service; the admin forms
+# only collect input. Ballots and receipts have no admin: nobody browses ballots.
+
+
+class PollOptionInline(ScopedInlineMixin, admin.TabularInline):
+    model = PollOption
+    fields = ("order", "label", "code")
+    readonly_fields = ("code",)
+    extra = 0
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status == Poll.Status.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class PollVoterInline(PollOptionInline):
+    model = PollVoter
+    fields = ("user",)
+    readonly_fields = ()
+    autocomplete_fields = ("user",)
+    verbose_name_plural = _("应投票人(可在草稿阶段调整)")
+
+
+def _count_of(model: type[models.Model]):
+    return Subquery(
+        model.objects.filter(poll=OuterRef("pk"))
+        .order_by()
+        .values("poll")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=models.IntegerField(),
+    )
+
+
+@admin.register(Poll)
+class PollAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Polls: options and electorate while a draft; open, close and publish by action."""
+
+    list_display = (
+        "title",
+        "region",
+        "kind",
+        "secrecy",
+        "status",
+        "turnout",
+        "opened_at",
+        "closed_at",
+        "paper_count_link",
+    )
+    list_filter = ("status", "kind", "secrecy")
+    search_fields = ("title",)
+    list_select_related = ("region",)
+    readonly_fields = ("status", "opened_at", "closed_at", "published_at", "turnout")
+    fields = (
+        "title",
+        "region",
+        "kind",
+        "secrecy",
+        "max_choices",
+        "base",
+        "quorum",
+        "electorate_label",
+        "status",
+        "turnout",
+        "opened_at",
+        "closed_at",
+        "published_at",
+    )
+    inlines = (PollOptionInline, PollVoterInline)
+    actions = ("open_polls", "close_polls", "publish_polls")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                entitled_count=_count_of(PollVoter),
+                voted_count=_count_of(BallotReceipt),
+            )
+        )
+
+    def has_change_permission(self, request, obj=None):
+        """Once open, a poll's settings, options and electorate are fixed."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status == Poll.Status.DRAFT)
+
+    @admin.display(description=_("投票率"))
+    def turnout(self, obj: Poll) -> str:
+        entitled = getattr(obj, "entitled_count", None)
+        voted = getattr(obj, "voted_count", None)
+        if entitled is None or voted is None:
+            t = voting.poll_turnout(poll=obj)
+            entitled, voted = t.entitled, t.electronic
+        entitled, voted = entitled or 0, voted or 0
+        percent = round(100 * voted / entitled, 1) if entitled else 0
+        return gettext("%(voted)s/%(entitled)s(%(percent)s%%)") % {
+            "voted": voted,
+            "entitled": entitled,
+            "percent": percent,
+        }
+
+    @admin.display(description=_("纸质选票"))
+    def paper_count_link(self, obj: Poll) -> str:
+        if obj.status not in (Poll.Status.OPEN, Poll.Status.CLOSED):
+            return "—"
+        url = reverse("admin:congress_papercount_add") + f"?poll={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, gettext("录入计票"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.kind == Poll.Kind.SATISFACTION and obj.status == Poll.Status.DRAFT:
+            voting.poll_options_prepare(poll=obj)
+
+    def _run(self, request, queryset, service, done: str) -> None:
+        for poll in queryset:
+            try:
+                service(poll=poll, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request, done % {"poll": poll.title}, messages.SUCCESS
+                )
+
+    @admin.action(description=_("开始投票"), permissions=["change_status"])
+    def open_polls(self, request, queryset):
+        self._run(
+            request, queryset, voting.poll_open, gettext("“%(poll)s”已开始投票。")
+        )
+
+    @admin.action(description=_("截止投票"), permissions=["change_status"])
+    def close_polls(self, request, queryset):
+        self._run(
+            request, queryset, voting.poll_close, gettext("“%(poll)s”已截止投票。")
+        )
+
+    @admin.action(description=_("公布结果"), permissions=["change_status"])
+    def publish_polls(self, request, queryset):
+        self._run(
+            request, queryset, voting.poll_publish, gettext("“%(poll)s”的结果已公布。")
+        )
+
+    def has_change_status_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+class PaperCountForm(forms.ModelForm):
+    """One clerk's entry, or a second clerk's independent confirmation, of the
+    per-option counts of a batch of paper ballots."""
+
+    class Meta:
+        model = PaperCount
+        fields = ("poll", "label", "ballots")
+
+    def __init__(
+        self, *args, poll: Poll | None = None, confirming=False, clerk=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.poll = poll
+        self.clerk = clerk
+        self.confirming = confirming
+        if confirming:
+            for name in ("poll", "label"):
+                self.fields.pop(name, None)
+            self.fields["ballots"].label = _("有效纸质选票数(复核)")
+            self.initial.pop("ballots", None)
+        if poll is None:
+            return
+        answers = (
+            voting.ANSWERS
+            if poll.kind == Poll.Kind.APPROVAL
+            else (BallotChoice.Answer.YES.value,)
+        )
+        for option in poll.options.all():
+            for answer in answers:
+                label = option.label
+                if len(answers) > 1:
+                    label = f"{option.label} {BallotChoice.Answer(answer).label}"
+                self.fields[f"option_{option.pk}_{answer}"] = forms.IntegerField(
+                    label=label, min_value=0, initial=0
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.poll is None:
+            raise ValidationError(
+                gettext("请从票决列表中的“录入计票”链接进入,以便列出该票决的选项。")
+            )
+        if self.confirming and self.instance.entered_by_id == getattr(
+            self.clerk, "pk", None
+        ):
+            raise ValidationError(
+                gettext("复核须由另一名工作人员独立录入,录入人不能复核自己的计票。")
+            )
+        if cleaned.get("ballots") is not None and not self.errors:
+            voting.paper_counts_check(
+                poll=self.poll, ballots=cleaned["ballots"], counts=self.counts()
+            )
+        return cleaned
+
+    def validate_unique(self):
+        """A label is entered again after a mismatch: the service decides."""
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("option_"):
+                _prefix, pk, answer = name.split("_", 2)
+                result.setdefault(pk, {})[answer] = value or 0
+        return result
+
+
+@admin.register(PaperCount)
+class PaperCountAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Paper counts: entered by one clerk, confirmed by another (change form)."""
+
+    form = PaperCountForm
+    list_display = (
+        "poll",
+        "label",
+        "status",
+        "entered_by",
+        "entered_at",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("poll__title", "label")
+    list_select_related = ("poll", "entered_by", "confirmed_by")
+
+    def _poll_for(self, request, obj) -> Poll | None:
+        if obj is not None:
+            return obj.poll
+        poll_id = request.POST.get("poll") or request.GET.get("poll")
+        if not poll_id or not str(poll_id).isdigit():
+            return None
+        return Poll.objects.visible_to(request.user).filter(pk=poll_id).first()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # The first clerk's counts are not shown to the confirming clerk.
+        fields = ["poll", "label", "status", "entered_by", "entered_at", "mismatch"]
+        if obj.status == PaperCount.Status.CONFIRMED:
+            fields += ["ballots", "counts", "confirmed_by", "confirmed_at"]
+        return fields
+
+    @staticmethod
+    def _model_fields(obj) -> list[str]:
+        if obj is None:
+            return ["poll", "label", "ballots"]
+        return [] if obj.status == PaperCount.Status.CONFIRMED else ["ballots"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = self._model_fields(obj)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        poll = self._poll_for(request, obj)
+        confirming = obj is not None and obj.status != PaperCount.Status.CONFIRMED
+
+        class BoundPaperCountForm(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(
+                    *args, poll=poll, confirming=confirming, clerk=request.user, **inner
+                )
+
+        return BoundPaperCountForm
+
+    def get_fieldsets(self, request, obj=None):
+        form = self.get_form(request, obj)()
+        counts = [n for n in form.fields if n not in form.base_fields]
+        readonly = list(self.get_readonly_fields(request, obj))
+        return [(None, {"fields": readonly + self._model_fields(obj) + counts})]
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status != PaperCount.Status.CONFIRMED)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Enter or confirm through the services (never a plain save)."""
+        try:
+            if change:
+                paper = voting.paper_count_confirm(
+                    paper_count=obj,
+                    ballots=form.cleaned_data["ballots"],
+                    counts=form.counts(),
+                    user=request.user,
+                )
+            else:
+                paper = voting.paper_count_enter(
+                    poll=form.cleaned_data["poll"],
+                    label=form.cleaned_data["label"],
+                    ballots=form.cleaned_data["ballots"],
+                    counts=form.counts(),
+                    user=request.user,
+                )
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
+        obj.pk = paper.pk
+        obj._state.adding = False
+        if paper.status == PaperCount.Status.MISMATCH:
+            self.message_user(
+                request,
+                gettext("复核录入与原录入不一致,请重新清点后再录入。"),
+                messages.WARNING,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related to save: the service wrote everything."""

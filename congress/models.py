@@ -3,6 +3,8 @@ machinery every app uses (calendar, notifications, generated reports, audit log)
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager
@@ -485,3 +487,362 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit events are removed only by the retention purge")
+
+
+# --- the voting engine (票决 / 满意度测评) ----------------------------------------------
+#
+# Writes go through congress/voting.py. In a secret poll the receipt records *that* a
+# voter voted and the ballot *what* was chosen; the two are written in one transaction
+# and nothing in the ballot tables points to a user or a receipt: no foreign key, no
+# timestamp, no sequence (random UUID primary keys). The receipt code the voter keeps
+# is stored only as a SHA-256 hash, and only on the ballot.
+
+
+class PollQuerySet(ScopedQuerySet):
+    pass
+
+
+class Poll(models.Model):
+    """票决或测评: an electorate, options, a window, a secrecy mode and a counting base."""
+
+    class Kind(models.TextChoices):
+        SATISFACTION = "satisfaction", _("满意度测评")
+        APPROVAL = "approval", _("赞成反对弃权")
+        CHOOSE = "choose", _("限额选择")
+
+    class Secrecy(models.TextChoices):
+        SECRET = "secret", _("无记名")
+        NAMED = "named", _("记名")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        OPEN = "open", _("投票中")
+        CLOSED = "closed", _("已截止")
+        PUBLISHED = "published", _("已公布")
+
+    class Base(models.TextChoices):
+        ENTITLED = "entitled", _("全体应投票人")
+        VOTING = "voting", _("实际投票人")
+
+    title = models.CharField(_("标题"), max_length=200)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    secrecy = models.CharField(
+        _("投票方式"), max_length=8, choices=Secrecy.choices, default=Secrecy.SECRET
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("最多可选数"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "限额选择时每张选票最多可选的项数;赞成反对弃权时最多可投赞成票的项数。"
+        ),
+    )
+    base = models.CharField(
+        _("计票基数"),
+        max_length=16,
+        choices=Base.choices,
+        default=Base.ENTITLED,
+        help_text=_("“过半数”以全体应投票人还是实际投票人为基数。"),
+    )
+    quorum = models.PositiveIntegerField(
+        _("法定人数"),
+        null=True,
+        blank=True,
+        help_text=_("至少多少人投票结果才有效;留空为应投票人数的过半数。"),
+    )
+    electorate_label = models.CharField(
+        _("投票人范围"),
+        max_length=200,
+        blank=True,
+        help_text=_("例如:第十八届全体代表"),
+    )
+    electorate = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("应投票人"),
+        through="PollVoter",
+        related_name="polls",
+        blank=True,
+    )
+    opened_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = PollQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("票决")
+        verbose_name_plural = _("票决")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_choices__isnull=True)
+                | models.Q(max_choices__gte=1),
+                name="poll_max_choices_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PollVoterQuerySet(ScopedQuerySet):
+    region_field = "poll__region"
+
+
+class PollVoter(models.Model):
+    """One person entitled to vote in a poll."""
+
+    poll = models.ForeignKey(
+        Poll, verbose_name=_("票决"), on_delete=models.CASCADE, related_name="voters"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("投票人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = PollVoterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("应投票人")
+        verbose_name_plural = _("应投票人")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "user"], name="poll_voter_once_per_poll"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PollOptionQuerySet(ScopedQuerySet):
+    region_field = "poll__region"
+
+
+class PollOption(models.Model):
+    """A candidate, a project or one grade of a satisfaction poll (满意/基本满意/不满意)."""
+
+    class Code(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    poll = models.ForeignKey(
+        Poll, verbose_name=_("票决"), on_delete=models.CASCADE, related_name="options"
+    )
+    label = models.CharField(_("选项"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    code = models.CharField(
+        _("测评等次"), max_length=32, choices=Code.choices, blank=True
+    )
+
+    objects = PollOptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("选项")
+        verbose_name_plural = _("选项")
+        ordering = ["poll", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "label"], name="poll_option_unique_label"
+            ),
+            models.UniqueConstraint(
+                fields=["poll", "code"],
+                condition=~models.Q(code=""),
+                name="poll_option_unique_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class BallotReceiptQuerySet(ScopedQuerySet):
+    region_field = "poll__region"
+
+
+class BallotReceipt(models.Model):
+    """That a voter voted (one per voter and poll, enforced by the database).
+
+    In a secret poll it holds nothing about the ballot: ``ballot`` stays empty and
+    no value derived from the receipt code is kept here. In a named poll ``ballot``
+    is the voter's ballot, which is how a named poll records who chose what.
+    """
+
+    poll = models.ForeignKey(
+        Poll, verbose_name=_("票决"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("投票人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    voted_at = models.DateTimeField(_("投票时间"), default=timezone.now)
+    ballot = models.OneToOneField(
+        "Ballot",
+        verbose_name=_("选票(仅记名投票)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = BallotReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("投票记录")
+        verbose_name_plural = _("投票记录")
+        ordering = ["poll", "voted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "voter"], name="ballot_receipt_one_per_voter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(voter)s已投票") % {"voter": self.voter}
+
+
+class BallotQuerySet(ScopedQuerySet):
+    region_field = "poll__region"
+
+
+class Ballot(models.Model):
+    """What was chosen. No user, no receipt, no time; a random primary key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(
+        Poll, verbose_name=_("票决"), on_delete=models.PROTECT, related_name="ballots"
+    )
+    receipt_hash = models.CharField(_("回执码摘要"), max_length=64)
+
+    objects = BallotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("选票")
+        verbose_name_plural = _("选票")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "receipt_hash"], name="ballot_unique_receipt_hash"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("选票%(code)s") % {"code": self.receipt_hash[:8]}
+
+
+class BallotChoice(models.Model):
+    """One answer on a ballot: an option chosen, or yes/no/abstain on a candidate."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("赞成")
+        NO = "no", _("反对")
+        ABSTAIN = "abstain", _("弃权")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("选票"), on_delete=models.CASCADE, related_name="choices"
+    )
+    option = models.ForeignKey(
+        PollOption, verbose_name=_("选项"), on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.CharField(_("表决"), max_length=8, choices=Answer.choices)
+
+    class Meta:
+        verbose_name = _("选票内容")
+        verbose_name_plural = _("选票内容")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "option"], name="ballot_choice_once_per_option"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option}: {self.get_answer_display()}"
+
+
+class PaperCountQuerySet(ScopedQuerySet):
+    region_field = "poll__region"
+
+
+class PaperCount(models.Model):
+    """纸质选票计票: the per-option counts of a batch of paper ballots.
+
+    One clerk enters them; a second, different clerk enters the same counts
+    independently. Equal entries confirm the count; a difference is flagged and the
+    poll cannot be tallied or published until the count is entered again and
+    confirmed.
+    """
+
+    class Status(models.TextChoices):
+        ENTERED = "entered", _("待复核")
+        CONFIRMED = "confirmed", _("已确认")
+        MISMATCH = "mismatch", _("复核不一致")
+
+    poll = models.ForeignKey(
+        Poll,
+        verbose_name=_("票决"),
+        on_delete=models.PROTECT,
+        related_name="paper_counts",
+    )
+    label = models.CharField(
+        _("计票组"), max_length=100, help_text=_("例如:第一计票组、纸质选票")
+    )
+    ballots = models.PositiveIntegerField(_("有效纸质选票数"))
+    counts = models.JSONField(
+        _("各选项票数"),
+        default=dict,
+        help_text=_("{选项编号: {赞成、反对、弃权的票数}}"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ENTERED
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    mismatch = models.JSONField(_("不一致之处"), default=dict, blank=True)
+
+    objects = PaperCountQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("纸质选票计票")
+        verbose_name_plural = _("纸质选票计票")
+        ordering = ["poll", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "label"], name="paper_count_unique_label"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_by__isnull=True)
+                | ~models.Q(confirmed_by=models.F("entered_by")),
+                name="paper_count_confirmed_by_another_clerk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} {self.label}"

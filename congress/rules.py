@@ -121,3 +121,8 @@ for _action in ("view", "change", "delete"):
 
 # Regions are reference data: anyone who may view them sees those in scope.
 rules.add_perm("congress.view_region", scoped_rule("view"))
+
+# The voting engine (congress/voting.py): polls and paper counts within scope.
+for _model in ("poll", "papercount"):
+    for _action in ("view", "change", "delete"):
+        rules.add_perm(f"congress.{_action}_{_model}", scoped_rule(_action))

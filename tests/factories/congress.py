@@ -6,6 +6,8 @@ import factory
 from django.contrib.auth.models import Group
 
 from congress.models import Organization
+from congress.models import Poll
+from congress.models import PollOption
 from congress.models import Region
 from congress.models import Session
 from congress.models import Term
@@ -84,3 +86,37 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.is_staff = True
             self.save(update_fields=["is_staff"])
         self.__dict__.pop("role_names", None)
+
+
+class PollFactory(factory.django.DjangoModelFactory):
+    """A draft poll; set options and electorate through congress.voting services."""
+
+    class Meta:
+        model = Poll
+
+    title = factory.Sequence(lambda n: f"票决{n}")
+    region = factory.SubFactory(RegionFactory)
+    kind = Poll.Kind.CHOOSE
+    secrecy = Poll.Secrecy.SECRET
+    max_choices = 1
+
+
+class PollOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PollOption
+
+    poll = factory.SubFactory(PollFactory)
+    label = factory.Sequence(lambda n: f"候选项目{n}")
+    order = factory.Sequence(lambda n: n)
+
+
+def voters_create(count: int, *, region: Region, prefix: str = "voter") -> list[User]:
+    """Many voters at once (bulk insert, unusable passwords: no hashing cost)."""
+    users = [
+        User(username=f"{prefix}{i:04d}", scope_region=region, last_name="代表")
+        for i in range(count)
+    ]
+    for user in users:
+        user.set_unusable_password()
+    User.objects.bulk_create(users)
+    return list(User.objects.filter(username__startswith=prefix).order_by("username"))
