@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from congress import notify
+from congress.extensions import nav_links
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class NavItem:
 def _nav_items(user) -> list[NavItem]:
     items = [NavItem(_("首页"), reverse("home"), "home")]
     items.append(NavItem(_("消息"), reverse("notification-list"), "notification-list"))
+    roles = user.role_names
+    for link in nav_links():
+        if link.shown_to(roles, is_superuser=user.is_superuser):
+            items.append(NavItem(link.label, reverse(link.url_name), link.url_name))
     if user.works_in_admin:
         try:
             items.append(NavItem(_("报表"), reverse("report-list"), "report-list"))

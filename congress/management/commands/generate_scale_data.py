@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from congress.demo import regions as R
 from congress.demo.builders import build_all
 from congress.demo.plans import scale_plans
+from congress.extensions import scale_builders
 from congress.models import Organization
 from congress.models import Region
 from congress.models import Session
@@ -97,6 +98,19 @@ class Command(BaseCommand):
             "--villages", type=int, default=10, help="每个乡镇的村(社区)数量"
         )
         parser.add_argument(
+            "--visits", type=int, default=5_000_000, help="进站履职记录数(五年)"
+        )
+        parser.add_argument("--opinions", type=int, default=500_000, help="群众意见数")
+        parser.add_argument(
+            "--suggestions", type=int, default=20_000, help="代表建议数"
+        )
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            help="只运行指定名称的扩展数据生成器(可重复),不重建代表和联络站",
+        )
+        parser.add_argument(
             "--reset", action="store_true", help="先删除邵阳市范围内已有的数据"
         )
 
@@ -105,12 +119,20 @@ class Command(BaseCommand):
         if options["reset"]:
             scale_reset()
             self.stdout.write(_("已清除原有数据。"))
-        build_scale(
-            deputies=options["deputies"],
-            stations=options["stations"],
-            villages=options["villages"],
-            log=self.stdout.write if options["verbosity"] > 1 else lambda m: None,
-        )
+        if not options["only"]:
+            build_scale(
+                deputies=options["deputies"],
+                stations=options["stations"],
+                villages=options["villages"],
+                log=self.stdout.write if options["verbosity"] > 1 else lambda m: None,
+            )
+        for builder in scale_builders():
+            if options["only"] and builder.name not in options["only"]:
+                continue
+            builder.build(
+                options=options,
+                log=self.stdout.write if options["verbosity"] > 1 else lambda m: None,
+            )
         self.stdout.write(
             _("规模数据已生成:%(d)s 名代表、%(s)s 个联络站,用时 %(t).1f 秒。")
             % {

@@ -15,6 +15,7 @@ from congress.demo.accounts import DEMO_PASSWORD
 from congress.demo.accounts import demo_accounts_ensure
 from congress.demo.builders import build_all
 from congress.demo.plans import demo_plans
+from congress.extensions import demo_builders
 
 
 class Command(BaseCommand):
@@ -40,6 +41,9 @@ class Command(BaseCommand):
                 plans=demo_plans(), log=self.stdout.write if verbose else lambda m: None
             )
         self._seed_calendar()
+        for builder in demo_builders():
+            with transaction.atomic():
+                builder.build(log=self.stdout.write if verbose else lambda m: None)
         self.stdout.write(
             _("演示数据已就绪(用时 %(s).1f 秒)。") % {"s": time.monotonic() - started}
         )
