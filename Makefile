@@ -62,8 +62,7 @@ bench: install
 
 # Refresh the translation catalogue after changing strings (needs gettext).
 messages: install
-	$(RUN_ENV) $(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=bench
-	$(RUN_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+	bin/update-messages
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
