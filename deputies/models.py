@@ -763,6 +763,13 @@ class CitizenOpinion(models.Model):
         _("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED
     )
     sensitive_hits = models.JSONField(_("命中敏感词"), default=list, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    received_at = models.DateTimeField(
+        _("受理时间"),
+        null=True,
+        blank=True,
+        help_text=_("提交时未命中敏感词即受理;命中的,审核通过时受理。答复期限由此起算。"),
+    )
     reply = models.TextField(_("答复"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(
@@ -801,6 +808,9 @@ class CitizenOpinion(models.Model):
             models.Index(fields=["deputy", "status"], name="opinion_deputy_status"),
             models.Index(fields=["station", "status"], name="opinion_station_status"),
             models.Index(fields=["status", "created_at"], name="opinion_status_age"),
+            models.Index(
+                fields=["status", "received_at"], name="opinion_status_received"
+            ),
         ]
 
     def __str__(self) -> str:
