@@ -12,7 +12,8 @@ in its ``AppConfig.ready()``:
 ``seed_demo`` runs the demo builders after the core data, in ``order``; each
 builder takes ``log`` and must be idempotent (running the command twice changes
 nothing). ``generate_scale_data`` runs the scale builders the same way with the
-keyword ``options`` (the command's parsed options) as well.
+keyword ``options`` (the command's parsed options) as well, and ``--reset`` first
+runs the resets registered with ``scale_reset_register``.
 """
 
 from __future__ import annotations
@@ -83,3 +84,19 @@ def scale_builder_register(
 
 def scale_builders() -> list[Builder]:
     return sorted(_SCALE_BUILDERS.values(), key=lambda b: (b.order, b.name))
+
+
+_SCALE_RESETS: dict[str, Builder] = {}
+
+
+def scale_reset_register(
+    name: str, reset: Callable[..., None], *, order: int = 50
+) -> None:
+    """Register ``reset(*, prefix)``: delete the app's rows within the region code
+    prefix. ``generate_scale_data --reset`` runs these, highest order first,
+    before it removes the core rows the apps point to."""
+    _SCALE_RESETS[name] = Builder(name, reset, order)
+
+
+def scale_resets() -> list[Builder]:
+    return sorted(_SCALE_RESETS.values(), key=lambda b: (-b.order, b.name))

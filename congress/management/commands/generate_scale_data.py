@@ -16,6 +16,7 @@ from congress.demo import regions as R
 from congress.demo.builders import build_all
 from congress.demo.plans import scale_plans
 from congress.extensions import scale_builders
+from congress.extensions import scale_resets
 from congress.models import Organization
 from congress.models import Region
 from congress.models import Session
@@ -41,6 +42,8 @@ def scale_reset() -> None:
     users scoped to it (superusers keep their account; their scope and unit are
     cleared)."""
     prefix = R.CITY_CODE[:4]
+    for reset in scale_resets():
+        reset.build(prefix=prefix)
     in_city = {"region__code__startswith": prefix}
     deputy_rows = Deputy.objects.filter(**in_city)
     for qs in (
