@@ -1,0 +1,722 @@
+"""履职积分: the points ledger, rankings, the published ranking (晾晒) and 向选民述职.
+
+The ledger (``PointEntry``) is never edited by hand: :func:`points_rebuild` derives
+it from the facts — station visits, attendance at activities, replies to citizens,
+reports to voters and, when the suggestions app registers them, suggestions — in
+one set-based statement per year and region. Every fact kind has a SQL source
+(:data:`FACT_SOURCES`); an app above ``deputies`` adds its facts with
+:func:`point_fact_source_register` from its ``AppConfig.ready`` so the import arrow
+still points one way (DESIGN.md).
+
+The rules that shape the ledger live here, once each:
+
+- the rule of a deputy is the most specific active ``PointRule`` for the fact: the
+  one of the deputy's own region, else of the nearest region above it (a county's
+  rules apply in its townships unless a township sets its own);
+- a fact whose rule needs confirmation earns points only once staff confirmed it
+  (``PointConfirmation``);
+- a yearly cap limits the points of one fact kind per deputy and year; the facts
+  count in date order and the one that crosses the cap earns the remainder, later
+  ones nothing (and leave no line in the ledger). For a deduction (negative
+  points) the cap limits the total deducted.
+
+Rebuild writes only what changed (delete lines whose fact is gone, upsert the
+rest with ``IS DISTINCT FROM``), so running it twice writes nothing the second
+time and leaves the same ledger.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db import transaction
+from django.db.models import Count
+from django.db.models import DecimalField
+from django.db.models import Exists
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.db.models import Sum
+from django.db.models import Value
+from django.db.models import Window
+from django.db.models.functions import Coalesce
+from django.db.models.functions import Rank
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congress.audit import state_change_event
+from congress.models import Region
+from congress.models import User
+from congress.rules import is_in_scope
+from congress.scope import user_sees_everything
+from deputies.models import ActivityParticipant
+from deputies.models import CitizenOpinion
+from deputies.models import Deputy
+from deputies.models import Level
+from deputies.models import Mandate
+from deputies.models import PointConfirmation
+from deputies.models import PointEntry
+from deputies.models import PointRule
+from deputies.models import RankingSnapshot
+from deputies.models import StationVisit
+from deputies.models import VoterReport
+
+logger = logging.getLogger(__name__)
+
+Fact = PointRule.Fact
+
+# ---------------------------------------------------------------------------
+# Fact sources.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """Where the facts of one kind come from.
+
+    ``sql`` selects ``deputy_id, fact_date, source_id`` for the facts dated in
+    ``[%(start)s, %(end)s)`` (dates; ``%(start_ts)s``/``%(end_ts)s`` are the same
+    bounds as aware timestamps for facts stored as a time). ``source_id`` is the
+    primary key of the row a confirmation names.
+    """
+
+    fact: str
+    sql: str
+
+
+FACT_SOURCES: dict[str, FactSource] = {}
+
+
+def point_fact_source_register(source: FactSource) -> None:
+    """Add (or replace) the source of a fact kind; called from ``AppConfig.ready``."""
+    FACT_SOURCES[source.fact] = source
+
+
+# A visit earns each deputy present one fact; the visit is the source, so one
+# confirmation confirms it for everyone who was there.
+point_fact_source_register(
+    FactSource(
+        Fact.VISIT,
+        """
+        SELECT vd.deputy_id, v.date AS fact_date, v.id AS source_id
+        FROM deputies_stationvisitdeputy vd
+        JOIN deputies_stationvisit v ON v.id = vd.visit_id
+        WHERE v.date >= %(start)s AND v.date < %(end)s
+        """,
+    )
+)
+point_fact_source_register(
+    FactSource(
+        Fact.ACTIVITY_PRESENT,
+        """
+        SELECT ap.deputy_id, a.date AS fact_date, ap.id AS source_id
+        FROM deputies_activityparticipant ap
+        JOIN deputies_activity a ON a.id = ap.activity_id
+        WHERE ap.attendance = 'present' AND a.date >= %(start)s AND a.date < %(end)s
+        """,
+    )
+)
+# 请假 (on leave) is not 缺席: only an absence without leave is deducted.
+point_fact_source_register(
+    FactSource(
+        Fact.ACTIVITY_ABSENT,
+        """
+        SELECT ap.deputy_id, a.date AS fact_date, ap.id AS source_id
+        FROM deputies_activityparticipant ap
+        JOIN deputies_activity a ON a.id = ap.activity_id
+        WHERE ap.attendance = 'absent' AND a.date >= %(start)s AND a.date < %(end)s
+        """,
+    )
+)
+# An opinion counts for the deputy it was addressed to once it has a reply.
+point_fact_source_register(
+    FactSource(
+        Fact.OPINION_REPLIED,
+        """
+        SELECT o.deputy_id,
+               (o.replied_at AT TIME ZONE %(tz)s)::date AS fact_date,
+               o.id AS source_id
+        FROM deputies_citizenopinion o
+        WHERE o.deputy_id IS NOT NULL
+          AND o.status IN ('replied', 'closed')
+          AND o.replied_at >= %(start_ts)s AND o.replied_at < %(end_ts)s
+        """,
+    )
+)
+point_fact_source_register(
+    FactSource(
+        Fact.VOTER_REPORT,
+        """
+        SELECT r.deputy_id, r.date AS fact_date, r.id AS source_id
+        FROM deputies_voterreport r
+        WHERE r.date >= %(start)s AND r.date < %(end)s
+        """,
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# Rebuild.
+# ---------------------------------------------------------------------------
+
+# The rule of each (region, fact): the most specific active rule whose region
+# contains the region. A region's prefix is its code cut to the significant digits
+# of its level (congress.models.Region.PREFIX_LENGTH), so "contains" is a prefix
+# match and "most specific" is the longest prefix.
+_PREFIX_SQL = """
+    left(g.code, CASE g.level WHEN 0 THEN 0 WHEN 1 THEN 2 WHEN 2 THEN 4
+                              WHEN 3 THEN 6 WHEN 4 THEN 9 ELSE 12 END)
+"""
+
+_REBUILD_SQL = """
+CREATE TEMP TABLE points_new ON COMMIT DROP AS
+WITH scope_deputies AS (
+    SELECT d.id, d.region_id
+    FROM deputies_deputy d
+    JOIN congress_region dr ON dr.id = d.region_id
+    WHERE dr.code LIKE %(scope)s
+),
+rules AS (
+    SELECT r.id, r.fact, r.points, r.yearly_cap, r.needs_confirmation,
+           {prefix} AS prefix
+    FROM deputies_pointrule r
+    JOIN congress_region g ON g.id = r.region_id
+    WHERE r.is_active
+),
+region_rules AS (
+    SELECT DISTINCT ON (dr.id, ru.fact)
+           dr.id AS region_id, ru.fact, ru.id AS rule_id, ru.points,
+           ru.yearly_cap, ru.needs_confirmation
+    FROM (SELECT DISTINCT region_id FROM scope_deputies) sr
+    JOIN congress_region dr ON dr.id = sr.region_id
+    JOIN rules ru ON dr.code LIKE ru.prefix || '%%'
+    ORDER BY dr.id, ru.fact, length(ru.prefix) DESC
+),
+facts AS (
+    {facts}
+),
+scored AS (
+    SELECT f.deputy_id, f.fact, f.fact_date, f.source_id,
+           rr.rule_id, abs(rr.points) AS unit, sign(rr.points) AS direction,
+           abs(rr.yearly_cap) AS cap
+    FROM facts f
+    JOIN scope_deputies d ON d.id = f.deputy_id
+    JOIN region_rules rr ON rr.region_id = d.region_id AND rr.fact = f.fact
+    WHERE NOT rr.needs_confirmation
+       OR EXISTS (SELECT 1 FROM deputies_pointconfirmation c
+                  WHERE c.fact = f.fact AND c.source_id = f.source_id)
+),
+running AS (
+    SELECT s.*,
+           sum(s.unit) OVER (PARTITION BY s.deputy_id, s.fact
+                             ORDER BY s.fact_date, s.source_id
+                             ROWS UNBOUNDED PRECEDING) AS total
+    FROM scored s
+),
+awarded AS (
+    SELECT deputy_id, fact, fact_date, source_id, rule_id,
+           direction * CASE WHEN cap IS NULL THEN unit
+                            ELSE LEAST(unit, GREATEST(cap - (total - unit), 0))
+                       END AS points
+    FROM running
+)
+SELECT * FROM awarded WHERE points <> 0
+"""
+
+_DELETE_SQL = """
+DELETE FROM deputies_pointentry e
+USING deputies_deputy d, congress_region dr
+WHERE e.deputy_id = d.id AND dr.id = d.region_id AND dr.code LIKE %(scope)s
+  AND e.year = %(year)s
+  AND NOT EXISTS (SELECT 1 FROM points_new n
+                  WHERE n.deputy_id = e.deputy_id AND n.fact = e.fact
+                    AND n.source_id = e.source_id)
+"""
+
+# A fact may move to another year (its date was corrected): the unique key
+# (deputy, fact, source_id) then finds the old line and moves it.
+_UPSERT_SQL = """
+INSERT INTO deputies_pointentry (deputy_id, year, date, fact, source_id, rule_id, points)
+SELECT deputy_id, %(year)s, fact_date, fact, source_id, rule_id, points
+FROM points_new
+ON CONFLICT (deputy_id, fact, source_id) DO UPDATE
+SET year = EXCLUDED.year, date = EXCLUDED.date, rule_id = EXCLUDED.rule_id,
+    points = EXCLUDED.points
+WHERE (deputies_pointentry.year, deputies_pointentry.date,
+       deputies_pointentry.rule_id, deputies_pointentry.points)
+      IS DISTINCT FROM (EXCLUDED.year, EXCLUDED.date, EXCLUDED.rule_id,
+                        EXCLUDED.points)
+"""
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    year: int
+    region: str
+    entries: int
+    deleted: int
+    written: int
+    seconds: float
+
+
+def _year_bounds(year: int) -> dict[str, Any]:
+    tz = timezone.get_default_timezone()
+    start = datetime.date(year, 1, 1)
+    end = datetime.date(year + 1, 1, 1)
+    return {
+        "start": start,
+        "end": end,
+        "start_ts": datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        "end_ts": datetime.datetime.combine(end, datetime.time.min, tzinfo=tz),
+        "tz": settings.TIME_ZONE,
+    }
+
+
+def _facts_sql() -> str:
+    parts = [
+        f"SELECT '{source.fact}'::varchar AS fact, s.deputy_id, s.fact_date, "
+        f"s.source_id FROM ({source.sql}) s"
+        for source in FACT_SOURCES.values()
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+@transaction.atomic
+def points_rebuild(*, year: int, region: Region | None = None) -> RebuildResult:
+    """Rebuild the year's ledger for the deputies of ``region`` (all when None).
+
+    One transaction; set-based SQL (PostgreSQL). The year's lines of those deputies
+    end up exactly the lines the facts and rules give; unchanged lines are not
+    rewritten, so a second run writes nothing.
+    """
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("points_rebuild needs PostgreSQL")
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("年度不正确:%(year)s") % {"year": year})
+    started = time.perf_counter()
+    params = {
+        **_year_bounds(year),
+        "year": year,
+        "scope": (region.prefix if region else "") + "%",
+    }
+    sql = _REBUILD_SQL.format(prefix=_PREFIX_SQL, facts=_facts_sql())
+    with connection.cursor() as cursor:
+        # Serialise rebuilds of the ledger: two at once would fight over the rows.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('deputies.points'))")
+        cursor.execute(sql, params)
+        cursor.execute("SELECT count(*) FROM points_new")
+        entries = cursor.fetchone()[0]
+        cursor.execute(_DELETE_SQL, params)
+        deleted = cursor.rowcount
+        cursor.execute(_UPSERT_SQL, params)
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE points_new")
+    result = RebuildResult(
+        year=year,
+        region=region.name if region else "",
+        entries=entries,
+        deleted=deleted,
+        written=written,
+        seconds=time.perf_counter() - started,
+    )
+    logger.info("points_rebuild %s", result)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Confirmations.
+# ---------------------------------------------------------------------------
+
+# The fact rows behind each confirmable fact kind, and the path to their region
+# (for the scope check). Suggestion facts are confirmed where suggestions live.
+_CONFIRMABLE: dict[str, tuple[QuerySet, str]] = {
+    Fact.VISIT: (StationVisit.objects.all(), "region"),
+    Fact.ACTIVITY_PRESENT: (
+        ActivityParticipant.objects.filter(
+            attendance=ActivityParticipant.Attendance.PRESENT
+        ),
+        "activity__region",
+    ),
+    Fact.ACTIVITY_ABSENT: (
+        ActivityParticipant.objects.filter(
+            attendance=ActivityParticipant.Attendance.ABSENT
+        ),
+        "activity__region",
+    ),
+    Fact.OPINION_REPLIED: (
+        CitizenOpinion.objects.filter(
+            deputy__isnull=False,
+            status__in=[CitizenOpinion.Status.REPLIED, CitizenOpinion.Status.CLOSED],
+        ),
+        "region",
+    ),
+    Fact.VOTER_REPORT: (VoterReport.objects.all(), "deputy__region"),
+}
+
+
+def _facts_visible_to(*, fact: str, user: User) -> QuerySet:
+    if fact not in _CONFIRMABLE:
+        raise ValidationError(
+            _("该履职事项不能在此确认:%(fact)s") % {"fact": Fact(fact).label}
+        )
+    queryset, region_field = _CONFIRMABLE[fact]
+    queryset = queryset.all()
+    if user_sees_everything(user):
+        return queryset
+    if user.scope_region is None:
+        return queryset.none()
+    return queryset.filter(
+        **{f"{region_field}__code__startswith": user.scope_region.prefix}
+    )
+
+
+def point_facts_pending(*, fact: str, user: User, year: int) -> QuerySet:
+    """Facts of one kind in the user's scope and year that nobody confirmed yet."""
+    queryset = _facts_visible_to(fact=fact, user=user)
+    date_field = {
+        Fact.VISIT: "date",
+        Fact.ACTIVITY_PRESENT: "activity__date",
+        Fact.ACTIVITY_ABSENT: "activity__date",
+        Fact.OPINION_REPLIED: "replied_at__date",
+        Fact.VOTER_REPORT: "date",
+    }[fact]
+    confirmed = PointConfirmation.objects.filter(fact=fact, source_id=OuterRef("pk"))
+    return queryset.filter(**{f"{date_field}__year": year}).exclude(Exists(confirmed))
+
+
+@transaction.atomic
+def point_confirm(*, fact: str, source_ids: Iterable[int], actor: User) -> int:
+    """Confirm facts so that a rule needing confirmation counts them.
+
+    Refuses a fact outside the actor's scope (all or nothing); confirming a fact
+    twice is harmless. Returns how many new confirmations were written. The
+    ledger changes at the next rebuild.
+    """
+    ids = sorted({int(pk) for pk in source_ids})
+    if not ids:
+        raise ValidationError(_("请至少选择一条要确认的记录。"))
+    visible = set(
+        _facts_visible_to(fact=fact, user=actor)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    missing = [pk for pk in ids if pk not in visible]
+    if missing:
+        raise PermissionDenied(
+            _("记录 %(ids)s 不存在或不在您的管辖范围内,未确认任何记录。")
+            % {"ids": "、".join(str(pk) for pk in missing[:10])}
+        )
+    created = PointConfirmation.objects.bulk_create(
+        [PointConfirmation(fact=fact, source_id=pk, confirmed_by=actor) for pk in ids],
+        ignore_conflicts=True,
+    )
+    state_change_event(
+        user=actor,
+        obj=None,
+        transition="points_confirm",
+        detail={"fact": fact, "source_ids": ids[:200], "count": len(ids)},
+    )
+    return len(created)
+
+
+# ---------------------------------------------------------------------------
+# Rankings.
+# ---------------------------------------------------------------------------
+
+
+def _points_of_year(year: int):
+    return Coalesce(
+        Subquery(
+            PointEntry.objects.filter(deputy=OuterRef("pk"), year=year)
+            .values("deputy")
+            .annotate(total=Sum("points"))
+            .values("total"),
+            output_field=DecimalField(max_digits=8, decimal_places=1),
+        ),
+        Value(Decimal("0.0")),
+        output_field=DecimalField(max_digits=8, decimal_places=1),
+    )
+
+
+def _seat_filter(*, level: str, region: Region) -> Q:
+    """Deputies with an active seat at ``level`` who live in ``region``."""
+    seats = Mandate.objects.filter(
+        deputy=OuterRef("pk"), level=level, status=Mandate.Status.ACTIVE
+    )
+    return Q(Exists(seats), region__code__startswith=region.prefix)
+
+
+def ranking_list(*, year: int, level: str, region: Region) -> QuerySet[Deputy]:
+    """Deputies of ``level`` in ``region`` with their points of ``year`` and rank.
+
+    Each row has ``total`` and ``rank`` (equal totals share a rank: 1, 2, 2, 4).
+    One query.
+    """
+    if level not in Level.values:
+        raise ValidationError(_("代表层级不正确。"))
+    return (
+        Deputy.objects.filter(_seat_filter(level=level, region=region))
+        .select_related("region")
+        .annotate(total=_points_of_year(year))
+        .annotate(rank=Window(Rank(), order_by=F("total").desc()))
+        .order_by("rank", "region__code", "name", "pk")
+    )
+
+
+def ranking_list_for_user(
+    *, user: User, year: int, level: str, region: Region
+) -> QuerySet[Deputy]:
+    """:func:`ranking_list` for a region the user may see; else refused."""
+    if not (
+        user_sees_everything(user)
+        or (user.scope_region is not None and user.scope_region.contains(region))
+    ):
+        raise PermissionDenied(_("所选区划不在您的管辖范围内。"))
+    return ranking_list(year=year, level=level, region=region)
+
+
+@dataclass
+class FactTotal:
+    fact: str
+    label: str
+    count: int
+    points: Decimal
+
+
+@dataclass
+class SeatRank:
+    level: str
+    level_label: str
+    region: Region
+    rank: int
+    of: int
+
+
+@dataclass
+class MyPoints:
+    deputy: Deputy
+    year: int
+    total: Decimal
+    by_fact: list[FactTotal] = field(default_factory=list)
+    ranks: list[SeatRank] = field(default_factory=list)
+
+
+def points_for_deputy(*, deputy: Deputy, year: int) -> MyPoints:
+    """My points of the year by fact and my rank in each congress I sit in.
+
+    A fixed number of queries: one for the totals by fact, one for the seats,
+    then two per seat (a deputy holds at most five).
+    """
+    rows = (
+        PointEntry.objects.filter(deputy=deputy, year=year)
+        .values("fact")
+        .annotate(points=Sum("points"), count=Count("pk"))
+        .order_by("fact")
+    )
+    totals = {row["fact"]: row for row in rows}
+    by_fact = [
+        FactTotal(
+            fact=fact,
+            label=str(label),
+            count=totals.get(fact, {}).get("count", 0),
+            points=totals.get(fact, {}).get("points") or Decimal("0.0"),
+        )
+        for fact, label in Fact.choices
+        if fact in totals or fact in FACT_SOURCES
+    ]
+    total = sum((item.points for item in by_fact), Decimal("0.0"))
+    ranks = []
+    seats = (
+        Mandate.objects.filter(deputy=deputy, status=Mandate.Status.ACTIVE)
+        .select_related("congress_region")
+        .order_by("level")
+    )
+    for seat in seats:
+        peers = Deputy.objects.filter(
+            _seat_filter(level=seat.level, region=seat.congress_region)
+        ).annotate(total=_points_of_year(year))
+        counts = peers.aggregate(
+            of=Count("pk"),
+            above=Count("pk", filter=Q(total__gt=total)),
+        )
+        ranks.append(
+            SeatRank(
+                level=seat.level,
+                level_label=seat.get_level_display(),
+                region=seat.congress_region,
+                rank=counts["above"] + 1,
+                of=counts["of"],
+            )
+        )
+    return MyPoints(deputy=deputy, year=year, total=total, by_fact=by_fact, ranks=ranks)
+
+
+# ---------------------------------------------------------------------------
+# The published ranking (晾晒).
+# ---------------------------------------------------------------------------
+
+# A published ranking shows names, township and points: nothing that reaches a
+# person (no phone, no workplace, no ID number).
+SNAPSHOT_FIELDS = ("rank", "name", "region", "points")
+
+
+@transaction.atomic
+def ranking_snapshot_create(
+    *, title: str, region: Region, year: int, level: str, actor: User
+) -> RankingSnapshot:
+    """Freeze the current ranking of ``level`` in ``region`` for ``year`` (unpublished)."""
+    if not is_in_scope(actor, region):
+        raise PermissionDenied(_("所选区划不在您的管辖范围内。"))
+    title = (title or "").strip()
+    if not title:
+        title = _("%(year)s年度%(region)s%(level)s级人大代表履职积分排名") % {
+            "year": year,
+            "region": region.name,
+            "level": Level(level).label if level in Level.values else level,
+        }
+    snapshot = RankingSnapshot(title=title, region=region, year=year, level=level)
+    snapshot.full_clean()
+    snapshot.rows = [
+        {
+            "rank": deputy.rank,
+            "name": deputy.name,
+            "region": deputy.region.name,
+            "points": str(deputy.total),
+        }
+        for deputy in ranking_list(year=year, level=level, region=region)
+    ]
+    snapshot.save()
+    state_change_event(
+        user=actor,
+        obj=snapshot,
+        transition="ranking_snapshot_create",
+        detail={"rows": len(snapshot.rows)},
+    )
+    return snapshot
+
+
+@transaction.atomic
+def ranking_publish(*, snapshot: RankingSnapshot, actor: User) -> RankingSnapshot:
+    """Publish a frozen ranking on its public page ``/r/<token>/``."""
+    snapshot = RankingSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if not is_in_scope(actor, snapshot):
+        raise PermissionDenied(_("该排名不在您的管辖范围内。"))
+    if snapshot.published_at is not None:
+        raise ValidationError(_("该排名已经公布,不能重复公布。"))
+    if not snapshot.rows:
+        raise ValidationError(_("该排名没有任何代表,不能公布。"))
+    snapshot.published_at = timezone.now()
+    snapshot.published_by = actor
+    snapshot.save(update_fields=["published_at", "published_by"])
+    state_change_event(
+        user=actor, obj=snapshot, transition="ranking_publish", detail={}
+    )
+    return snapshot
+
+
+@transaction.atomic
+def ranking_unpublish(*, snapshot: RankingSnapshot, actor: User) -> RankingSnapshot:
+    """Take a published ranking off its public page."""
+    snapshot = RankingSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if not is_in_scope(actor, snapshot):
+        raise PermissionDenied(_("该排名不在您的管辖范围内。"))
+    if snapshot.published_at is None:
+        raise ValidationError(_("该排名尚未公布。"))
+    snapshot.published_at = None
+    snapshot.save(update_fields=["published_at"])
+    state_change_event(
+        user=actor, obj=snapshot, transition="ranking_unpublish", detail={}
+    )
+    return snapshot
+
+
+def ranking_snapshot_public_get(*, token: str) -> RankingSnapshot | None:
+    """A published snapshot by its public token, or None."""
+    return (
+        RankingSnapshot.objects.filter(public_token=token, published_at__isnull=False)
+        .select_related("region")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------
+# 向选民述职.
+# ---------------------------------------------------------------------------
+
+
+def _voter_report_check(report: VoterReport) -> None:
+    errors: dict[str, str] = {}
+    if report.date and report.date > timezone.localdate():
+        errors["date"] = _("述职日期不能晚于今天。")
+    votes = report.satisfied + report.basically_satisfied + report.unsatisfied
+    if report.voters_present and votes > report.voters_present:
+        errors["unsatisfied"] = _(
+            "满意、基本满意、不满意票数合计 %(votes)s 张,超过到会选民 %(present)s 人。"
+        ) % {"votes": votes, "present": report.voters_present}
+    if report.average_score is not None and not (
+        Decimal("0") <= report.average_score <= Decimal("100")
+    ):
+        errors["average_score"] = _("选民平均评分须在 0 到 100 分之间。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def voter_report_record(
+    *, report: VoterReport, actor: User, changed: bool = False
+) -> VoterReport:
+    """Record (or correct) a 向选民述职: date, voters present, votes and score.
+
+    The report counts as a fact for the deputy's points at the next rebuild.
+    """
+    if not is_in_scope(actor, report.deputy):
+        raise PermissionDenied(_("该代表不在您的管辖范围内。"))
+    report.full_clean()
+    _voter_report_check(report)
+    if not changed or report.recorded_by_id is None:
+        report.recorded_by = actor
+    report.save()
+    state_change_event(
+        user=actor,
+        obj=report,
+        transition="voter_report_update" if changed else "voter_report_record",
+        detail={},
+    )
+    return report
+
+
+def voter_report_satisfaction_rate(report: VoterReport) -> Decimal | None:
+    """(满意 + 基本满意) / all votes, in percent; None without votes."""
+    votes = report.satisfied + report.basically_satisfied + report.unsatisfied
+    if not votes:
+        return None
+    share = Decimal(report.satisfied + report.basically_satisfied) * 100 / votes
+    return share.quantize(Decimal("0.1"))
+
+
+__all__ = [
+    "FACT_SOURCES",
+    "FactSource",
+    "point_confirm",
+    "point_fact_source_register",
+    "point_facts_pending",
+    "points_for_deputy",
+    "points_rebuild",
+    "ranking_list",
+    "ranking_publish",
+    "ranking_snapshot_create",
+    "voter_report_record",
+]
