@@ -50,6 +50,10 @@ from congress.models import WorkCalendarDay
 # - Assignment during the intersession within five working days of receipt is a
 #   common local rule, not a national figure; it is the default because the seed's
 #   counties use it.
+# - A unit that thinks a suggestion is not its business states its reason and asks
+#   for reassignment within seven working days of the assignment. This is a local
+#   rule (the county and city 代表建议办理办法 of the seed's region), not a national
+#   figure; deployments whose rule differs set LEGAL_PERIODS["reassignment_request"].
 # Provinces that differ (some give two months for re-handling, fifteen days for a
 # co-unit's view) set LEGAL_PERIODS in the deployment's settings; each entry is
 # (count, unit) with unit "months", "days" (calendar days) or "working_days".
@@ -60,6 +64,7 @@ DEFAULT_LEGAL_PERIODS: dict[str, tuple[int, str]] = {
     "co_unit_view": (1, "months"),
     "rehandling": (1, "months"),
     "intersession_assignment": (5, "working_days"),
+    "reassignment_request": (7, "working_days"),
 }
 PERIOD_UNITS = frozenset({"months", "days", "working_days"})
 
@@ -224,6 +229,11 @@ def rehandling_due(*, reopened_on: datetime.date) -> datetime.date:
 def intersession_assignment_due(*, received_on: datetime.date) -> datetime.date:
     """When a suggestion received during the intersession must be assigned."""
     return deadline("intersession_assignment", received_on)
+
+
+def reassignment_request_due(*, assigned_on: datetime.date) -> datetime.date:
+    """The last day a unit may ask for a suggestion to be reassigned."""
+    return deadline("reassignment_request", assigned_on)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""Chinese search over suggestion titles and content.
+
+PostgreSQL's text search splits on spaces and punctuation, which Chinese has
+none of, and the Chinese parsers (zhparser, pg_jieba) are extensions Debian does
+not ship. So the text is segmented in Python with jieba's search mode (which also
+emits the shorter words inside a long one: 农村道路硬化 → 农村 道路 硬化 …), joined
+with spaces and stored as a ``tsvector`` with the ``simple`` configuration, under
+a GIN index. A query is segmented the same way and every word must match.
+Figures: ``docs/benchmarks.md`` (suggestion search).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import jieba
+from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Value
+
+jieba.setLogLevel(logging.WARNING)
+
+# Words are runs of CJK characters, letters or digits; everything else separates.
+_WORD = re.compile(r"[\w\u4e00-\u9fff]+", re.UNICODE)
+MAX_QUERY_WORDS = 12
+
+
+def segment(text: str) -> list[str]:
+    """The words of ``text`` in jieba's search mode, lower-cased, without punctuation."""
+    words: list[str] = []
+    for chunk in _WORD.findall(text or ""):
+        for word in jieba.cut_for_search(chunk):
+            word = word.strip().lower()
+            if word and _WORD.fullmatch(word):
+                words.append(word)
+    return words
+
+
+def search_document(*, title: str, content: str) -> str:
+    """The space-separated words stored in the tsvector."""
+    return " ".join(segment(title) + segment(content))
+
+
+def search_vector_expression(*, title: str, content: str):
+    """The expression that sets ``Suggestion.search_vector`` (PostgreSQL only)."""
+    return SearchVector(
+        Value(search_document(title=title, content=content)), config="simple"
+    )
+
+
+def uses_tsvector() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_filter(queryset: QuerySet, query: str) -> QuerySet:
+    """Keep the suggestions whose title or content holds every word of ``query``."""
+    words = list(dict.fromkeys(segment(query)))[:MAX_QUERY_WORDS]
+    if not words:
+        return queryset
+    if not uses_tsvector():
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(content__icontains=word)
+        return queryset.filter(condition)
+    search = None
+    for word in words:
+        term = SearchQuery(word, config="simple", search_type="plain")
+        search = term if search is None else search & term
+    return queryset.filter(search_vector=search)
