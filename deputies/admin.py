@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congress.admin import PersonalDataAdminMixin
+from congress.admin import RegionListFilter
 from congress.admin import ScopedAdminMixin
 from congress.admin import ScopedExportMixin
 from congress.admin import ScopedInlineMixin
@@ -120,7 +121,7 @@ class DeputyAdmin(
         "gender",
         "political_status",
         "occupation_category",
-        ("region", admin.RelatedOnlyFieldListFilter),
+        RegionListFilter,
     )
     search_fields = ("name",)
     list_select_related = ("region",)
@@ -223,7 +224,7 @@ class LiaisonStationAdmin(
 ):
     resource_classes = [LiaisonStationResource]
     list_display = ("name", "kind", "region", "manager", "is_active")
-    list_filter = ("kind", "is_active", ("region", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("kind", "is_active", RegionListFilter)
     search_fields = ("name", "address")
     list_select_related = ("region", "manager")
     autocomplete_fields = ("region", "manager")

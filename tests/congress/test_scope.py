@@ -106,6 +106,27 @@ def test_deputy_changelist_city_staff_sees_both_counties(
     )
 
 
+def test_region_filter_lists_scope_children_and_filters_by_prefix(
+    client, city_staff, staff_a, deputies_ab, county_b
+):
+    """The 区划 filter offers the counties to a city user, the townships to a
+    county user, and filtering by a county keeps only its deputies."""
+    url = reverse("admin:deputies_deputy_changelist")
+    content = login(client, city_staff).get(url).content.decode()
+    assert "?region=430524000000" in content and "?region=430525000000" in content
+
+    filtered = client.get(url, {"region": county_b.code}).content.decode()
+    assert "洞口乙代表" in filtered and "隆回甲代表" not in filtered
+
+    content = login(client, staff_a).get(url).content.decode()
+    assert "?region=430524100000" in content, "county staff choose a township"
+    assert "?region=430525" not in content, "another county offered to county A"
+
+    # County A staff asking for county B's code still see nothing of county B.
+    leaked = client.get(url, {"region": county_b.code}).content.decode()
+    assert "洞口乙代表" not in leaked
+
+
 def test_deputy_change_form_out_of_scope_is_404(client, staff_a, deputies_ab):
     """The change, delete and history pages of a county-B deputy answer 404."""
     _, deputy_b = deputies_ab
@@ -339,7 +360,8 @@ def test_deputy_changelist_query_count_constant(client, city_staff, township_a):
 
 
 def test_paginator_estimates_unfiltered_count_on_postgresql(monkeypatch, township_a):
-    """An unfiltered changelist is counted from pg_class, a filtered one exactly."""
+    """An unfiltered changelist is counted from pg_class, a filtered one from the
+    planner's estimate; neither runs COUNT(*) once the table is large."""
     if connection.vendor != "postgresql":
         pytest.fail("this suite runs on PostgreSQL (make test)")
     OrganizationFactory.create_batch(3, region=township_a)
@@ -359,8 +381,28 @@ def test_paginator_estimates_unfiltered_count_on_postgresql(monkeypatch, townshi
         filtered = congress_admin.EstimatedCountPaginator(
             Organization.objects.filter(region=township_a), 50
         ).count
+    assert filtered >= 1
+    sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
+    assert "EXPLAIN" in sql and "COUNT(" not in sql
+
+
+def test_paginator_counts_small_lists_exactly(township_a):
+    """Below the threshold the count is exact, whatever the planner guesses."""
+    OrganizationFactory.create_batch(3, region=township_a)
+    with CaptureQueriesContext(connection) as ctx:
+        filtered = congress_admin.EstimatedCountPaginator(
+            Organization.objects.filter(region=township_a), 50
+        ).count
     assert filtered == 3
     assert "COUNT(" in " ".join(q["sql"] for q in ctx.captured_queries).upper()
+
+
+def test_paginator_empty_filter_counts_zero(township_a):
+    """A filter that can match nothing (``pk__in=[]``) counts zero without SQL."""
+    paginator = congress_admin.EstimatedCountPaginator(
+        Organization.objects.filter(pk__in=[]), 50
+    )
+    assert paginator.count == 0
 
 
 ADMIN_PAGES = [
