@@ -49,4 +49,16 @@ app.conf.beat_schedule = {
         "task": "deputies.duty_remind",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Countermeasures (对策清单) due within seven days, overdue, or to escalate.
+    "oversight-countermeasure-remind": {
+        "task": "oversight.countermeasure_remind",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    # Citizens' opinions unanswered 7 days after they were received remind the
+    # deputy; after 10 days the station manager. Idempotent, in batches of 500:
+    # hourly in office hours so a backlog clears within the day.
+    "deputies-opinion-remind": {
+        "task": "deputies.opinion_remind",
+        "schedule": crontab(hour="8-20", minute=30),
+    },
 }
