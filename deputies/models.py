@@ -557,6 +557,9 @@ class StationVisit(models.Model):
         indexes = [
             models.Index(fields=["region", "-date"], name="visit_region_date"),
             models.Index(fields=["station", "-date"], name="visit_station_date"),
+            # The changelist's order (newest first) over millions of rows: read
+            # 50 rows from the index instead of sorting the table.
+            models.Index(fields=["-date", "-id"], name="visit_date_id"),
         ]
 
     def __str__(self) -> str:
