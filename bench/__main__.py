@@ -20,7 +20,30 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congress.settings")
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = {"1/10": (3_000, 72), "全市": (30_000, 720)}
+# The two sizes: the whole city (issue 3's figures) and a tenth of it.
+SIZES = {
+    "1/10": {
+        "deputies": 3_000,
+        "stations": 72,
+        "visits": 500_000,
+        "opinions": 50_000,
+        "suggestions": 2_000,
+    },
+    "全市": {
+        "deputies": 30_000,
+        "stations": 720,
+        "visits": 5_000_000,
+        "opinions": 500_000,
+        "suggestions": 20_000,
+    },
+}
+COLUMNS = (
+    ("deputies", "代表 deputies"),
+    ("stations", "联络站 stations"),
+    ("visits", "进站记录 visits"),
+    ("opinions", "群众意见 opinions"),
+    ("suggestions", "代表建议 suggestions"),
+)
 COUNTY = "430524"  # 隆回县
 
 
@@ -35,8 +58,9 @@ class Row:
     note: str = ""
 
 
-def database_ensure() -> None:
-    """Create the bench database when it does not exist (PostgreSQL only)."""
+def database_ensure(*, fresh: bool = False) -> None:
+    """Create the bench database when it does not exist (PostgreSQL only);
+    ``fresh`` drops it first, so each size starts from an empty schema."""
     import environ
     import psycopg
 
@@ -53,6 +77,8 @@ def database_ensure() -> None:
         "autocommit": True,
     }
     with psycopg.connect(**params) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]
         ).fetchone()
@@ -159,25 +185,32 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def run(sizes: dict[str, tuple[int, int]], n: int, renders: int) -> tuple[list, dict]:
+def run(
+    sizes: dict[str, dict[str, int]], n: int, renders: int, *, build: bool = True
+) -> tuple[list, dict]:
     from django.core.management import call_command
+    from django.db import connections
 
     from bench.pages import PAGES
     from bench.pages import Render
 
     rows, build_times = [], {}
-    for size, (deputies, stations) in sizes.items():
-        print(f"== {size}: {deputies} deputies, {stations} stations", flush=True)
-        started = time.perf_counter()
-        call_command(
-            "generate_scale_data",
-            "--reset",
-            "--deputies",
-            str(deputies),
-            "--stations",
-            str(stations),
-        )
-        build_times[size] = time.perf_counter() - started
+    for size, counts in sizes.items():
+        print(f"== {size}: {counts}", flush=True)
+        if build:
+            # A fresh database per size: every app's data goes with it, and the
+            # figures do not depend on what an earlier run left behind.
+            connections.close_all()
+            database_ensure(fresh=True)
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            args = []
+            for key, value in counts.items():
+                args += [f"--{key}", str(value)]
+            call_command("generate_scale_data", *args)
+            build_times[size] = time.perf_counter() - started
+        else:
+            build_times[size] = None
         call_command("migrate", verbosity=0)  # role groups (roles_sync) in step
         users = bench_users()
         from django.db import connection
@@ -264,13 +297,18 @@ def write_markdown(rows, build_times, sizes, n: int, out: Path) -> None:
         f"- 每页请求次数 / requests per page: {n}(另有 1 次预热 / plus one warm-up),"
         " django.test.Client, 服务器端耗时 / server time in process, DEBUG=0",
         "",
-        "## 数据生成 / Data generation (`generate_scale_data --reset`)",
+        "## 数据生成 / Data generation (`generate_scale_data`, empty database)",
         "",
-        "| 规模 size | 代表 deputies | 联络站 stations | 用时 time (s) |",
-        "|---|---:|---:|---:|",
+        "| 规模 size | "
+        + " | ".join(label for _, label in COLUMNS)
+        + " | 用时 time (s) |",
+        "|---|" + "---:|" * (len(COLUMNS) + 1),
     ]
-    for size, (deputies, stations) in sizes.items():
-        lines.append(f"| {size} | {deputies} | {stations} | {build_times[size]:.1f} |")
+    for size, counts in sizes.items():
+        took = build_times[size]
+        cells = " | ".join(f"{counts[key]:,}" for key, _ in COLUMNS)
+        took_text = "—" if took is None else f"{took:.1f}"
+        lines.append(f"| {size} | {cells} | {took_text} |")
     lines += [
         "",
         "## 页面 / Pages",
@@ -292,9 +330,9 @@ def write_markdown(rows, build_times, sizes, n: int, out: Path) -> None:
         "",
         "## 说明 / Notes",
         "",
-        "- 两种规模:1/10(3,000 名代表、72 个联络站)与全市(12 个县市区、30,000 名代表、"
-        "720 个联络站),均由 `generate_scale_data --reset` 生成。"
-        " Two sizes, both built by `generate_scale_data --reset`.",
+        "- 两种规模:1/10 与全市(12 个县市区,数量见上表),每种规模都在新建的空数据库上由"
+        " `generate_scale_data` 生成。 Two sizes (counts above), each generated by"
+        " `generate_scale_data` into a freshly created database.",
         "- 耗时为进程内服务器端耗时(django.test.Client,含中间件、模板渲染,不含网络);"
         "查询数为一次请求的 SQL 条数(CaptureQueriesContext)。"
         " Times are in-process server time; queries are per request.",
@@ -315,6 +353,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=20, help="requests per page")
     parser.add_argument("--renders", type=int, default=3, help="PDF renders")
     parser.add_argument("--small", action="store_true", help="only the 1/10 size")
+    parser.add_argument(
+        "--no-build",
+        action="store_true",
+        help="measure the data already in the bench database (one size)",
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
 
@@ -330,7 +373,11 @@ def main(argv: list[str] | None = None) -> None:
 
     call_command("migrate", verbosity=0)
     sizes = {"1/10": SIZES["1/10"]} if args.small else SIZES
-    rows, build_times = run(sizes, args.n, args.renders)
+    if args.no_build:
+        sizes = dict(
+            [next(iter(sizes.items()))] if args.small else [list(SIZES.items())[-1]]
+        )
+    rows, build_times = run(sizes, args.n, args.renders, build=not args.no_build)
     write_markdown(rows, build_times, sizes, args.n, Path(args.out))
 
 
