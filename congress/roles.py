@@ -49,6 +49,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.stationassignment": ALL,
         "deputies.stationduty": ALL,
         "deputies.stationchecklistentry": ALL,
+        "deputies.stationvisit": ALL,
+        "deputies.visitphoto": ALL,
+        "deputies.activity": ALL,
+        "deputies.activityparticipant": ALL,
         "deputies.checklistitem": READ,
     },
     Role.SYSTEM_ADMIN: {
@@ -73,6 +77,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.stationassignment": ALL,
         "deputies.stationduty": ALL,
         "deputies.stationchecklistentry": ALL,
+        "deputies.stationvisit": ALL,
+        "deputies.visitphoto": ALL,
+        "deputies.activity": ALL,
+        "deputies.activityparticipant": ALL,
         "deputies.checklistitem": ALL,
     },
     Role.LEADERSHIP: {
@@ -88,7 +96,17 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.liaisonstation": READ,
         "deputies.stationduty": READ,
         "deputies.stationchecklistentry": READ,
+        "deputies.stationvisit": READ,
+        "deputies.visitphoto": READ,
+        "deputies.activity": READ,
+        "deputies.activityparticipant": READ,
         "deputies.checklistitem": READ,
+    },
+    # Station managers log and read their stations' visits in the portal; the
+    # object rules (deputies/visit_rules.py) keep them to those stations.
+    Role.STATION_MANAGER: {
+        "deputies.stationvisit": ("add", "view"),
+        "deputies.visitphoto": ("add", "view"),
     },
 }
 

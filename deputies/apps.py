@@ -15,3 +15,7 @@ class DeputiesConfig(AppConfig):
         report_kind_register(ROSTER)
         report_kind_register(STATION_POSTER)
         report_kind_register(DEPUTY_POSTER)
+
+        from deputies import visit_extensions
+
+        visit_extensions.register()

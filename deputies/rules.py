@@ -93,3 +93,7 @@ for _model in ("stationduty", "stationchecklistentry"):
     )
     rules.add_perm(f"deputies.change_{_model}", scoped_rule("change"))
     rules.add_perm(f"deputies.delete_{_model}", scoped_rule("delete"))
+
+
+# 进站履职 and 履职活动 keep their rules in their own module.
+from deputies import visit_rules  # noqa: E402,F401

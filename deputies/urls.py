@@ -1,5 +1,6 @@
 """Public addresses of the QR codes (码上找代表): ``/s/<token>/`` and ``/d/<token>/``."""
 
+from django.urls import include
 from django.urls import path
 
 from deputies import public_views
@@ -9,4 +10,5 @@ urlpatterns = [
     path("s/<str:token>/qr.svg", public_views.station_qr, name="station-qr"),
     path("d/<str:token>/", public_views.deputy_public, name="deputy-public"),
     path("d/<str:token>/qr.svg", public_views.deputy_qr, name="deputy-qr"),
+    path("portal/", include("deputies.portal_urls")),
 ]

@@ -1,0 +1,178 @@
+"""Reads of 进站履职 and 履职活动 for the deputy portal, the admin and the bench.
+
+Every queryset starts from ``visible_to(user)`` and then narrows to what the user
+holds: a deputy their own visits and activities, a station manager the visits of
+their stations, staff (in the portal) the visits they logged. Each selector runs a
+fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from dataclasses import field
+
+from django.db.models import Count
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from congress.models import User
+from deputies.models import Activity
+from deputies.models import ActivityParticipant
+from deputies.models import Deputy
+from deputies.models import LiaisonStation
+from deputies.models import StationDuty
+from deputies.models import StationVisit
+from deputies.models import StationVisitDeputy
+from deputies.models import VisitPhoto
+from deputies.visits import deputy_of
+from deputies.visits import logs_as_staff
+
+
+def visit_list_for_user(*, user: User) -> QuerySet[StationVisit]:
+    """The visits the user holds in the portal, newest first, station joined.
+
+    A deputy: the visits they were present at. A station manager: every visit of
+    the stations they manage. Staff: the visits they logged.
+    """
+    deputy = deputy_of(user)
+    own = Q(pk__in=[])
+    if deputy is not None:
+        own |= Q(
+            pk__in=StationVisitDeputy.objects.filter(deputy=deputy).values("visit_id")
+        )
+    managed = list(
+        LiaisonStation.objects.filter(manager=user).values_list("pk", flat=True)
+    )
+    if managed:
+        own |= Q(station_id__in=managed)
+    if logs_as_staff(user):
+        own |= Q(logged_by=user)
+    return (
+        StationVisit.objects.visible_to(user)
+        .filter(own)
+        .select_related("station")
+        .annotate(photo_count=Count("photos", distinct=True))
+        .order_by("-date", "-pk")
+    )
+
+
+def visit_get_for_user(*, user: User, pk: int) -> StationVisit:
+    """One visit with its deputies and photos; 404 for missing and forbidden alike."""
+    visit = (
+        StationVisit.objects.visible_to(user)
+        .select_related("station", "region", "logged_by")
+        .prefetch_related(
+            Prefetch("deputies", queryset=Deputy.objects.order_by("name", "pk")),
+            Prefetch("photos", queryset=VisitPhoto.objects.order_by("pk")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if visit is None or not user.has_perm("deputies.view_stationvisit", visit):
+        raise Http404(_("没有找到这条进站记录,或您无权查看。"))
+    return visit
+
+
+def visit_photo_get_for_user(*, user: User, pk: int) -> VisitPhoto:
+    """A visit photo the user may see (through its visit); 404 otherwise."""
+    photo = (
+        VisitPhoto.objects.visible_to(user)
+        .select_related("visit__station")
+        .filter(pk=pk)
+        .first()
+    )
+    if photo is None or not user.has_perm("deputies.view_stationvisit", photo.visit):
+        raise Http404(_("没有找到这张照片,或您无权查看。"))
+    return photo
+
+
+def attendance_list_for_user(*, user: User) -> QuerySet[ActivityParticipant]:
+    """The user's own activity invitations with attendance, newest activity first."""
+    deputy = deputy_of(user)
+    if deputy is None:
+        return ActivityParticipant.objects.none()
+    return (
+        ActivityParticipant.objects.visible_to(user)
+        .filter(deputy=deputy)
+        .select_related("activity", "activity__organizer")
+        .order_by("-activity__date", "-activity_id")
+    )
+
+
+@dataclass
+class PortalSummary:
+    """What the portal home shows: next duty days and a few counts."""
+
+    deputy: Deputy | None
+    next_duties: list[StationDuty] = field(default_factory=list)
+    visits_this_year: int = 0
+    visits_total: int = 0
+    activities_present_this_year: int = 0
+    activities_upcoming: int = 0
+    managed_stations: list[LiaisonStation] = field(default_factory=list)
+
+
+NEXT_DUTIES = 5
+
+
+def portal_summary(*, user: User, today: datetime.date) -> PortalSummary:
+    """The portal home: the deputy's next duty days and their counts this year."""
+    deputy = deputy_of(user)
+    summary = PortalSummary(deputy=deputy)
+    summary.managed_stations = list(
+        LiaisonStation.objects.visible_to(user)
+        .filter(manager=user, is_active=True)
+        .order_by("name", "pk")
+    )
+    if deputy is None:
+        return summary
+    summary.next_duties = list(
+        StationDuty.objects.visible_to(user)
+        .filter(deputies=deputy, date__gte=today, station__is_active=True)
+        .select_related("station")
+        .order_by("date", "station_id")[:NEXT_DUTIES]
+    )
+    year_start = datetime.date(today.year, 1, 1)
+    visits = (
+        StationVisit.objects.visible_to(user)
+        .filter(
+            pk__in=StationVisitDeputy.objects.filter(deputy=deputy).values("visit_id")
+        )
+        .aggregate(
+            total=Count("pk"),
+            this_year=Count("pk", filter=Q(date__gte=year_start)),
+        )
+    )
+    summary.visits_total = visits["total"]
+    summary.visits_this_year = visits["this_year"]
+    attendance = (
+        ActivityParticipant.objects.visible_to(user)
+        .filter(deputy=deputy)
+        .aggregate(
+            present=Count(
+                "pk",
+                filter=Q(
+                    attendance=ActivityParticipant.Attendance.PRESENT,
+                    activity__date__gte=year_start,
+                ),
+            ),
+            upcoming=Count("pk", filter=Q(activity__date__gte=today)),
+        )
+    )
+    summary.activities_present_this_year = attendance["present"]
+    summary.activities_upcoming = attendance["upcoming"]
+    return summary
+
+
+def activity_list_upcoming(*, user: User, today: datetime.date) -> QuerySet[Activity]:
+    """Activities in scope on or after ``today`` (for staff overviews)."""
+    return (
+        Activity.objects.visible_to(user)
+        .filter(date__gte=today)
+        .select_related("region", "organizer")
+        .order_by("date", "pk")
+    )
