@@ -49,6 +49,11 @@ app.conf.beat_schedule = {
         "task": "deputies.duty_remind",
         "schedule": crontab(hour=9, minute=0),
     },
+    # 履职积分: this year's ledger rebuilt from the facts every night (idempotent).
+    "deputies-points-rebuild": {
+        "task": "deputies.points_rebuild",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Countermeasures (对策清单) due within seven days, overdue, or to escalate.
     "oversight-countermeasure-remind": {
         "task": "oversight.countermeasure_remind",

@@ -54,6 +54,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.activity": ALL,
         "deputies.activityparticipant": ALL,
         "deputies.checklistitem": READ,
+        # 履职积分: rules, the read-only ledger, confirmations, 晾晒 and 述职.
+        "deputies.pointrule": ALL,
+        "deputies.pointentry": READ,
+        "deputies.pointconfirmation": ("add", "view"),
+        "deputies.rankingsnapshot": ("add", "change", "view"),
+        "deputies.voterreport": ALL,
     },
     Role.SYSTEM_ADMIN: {
         "congress.region": ALL,
@@ -82,6 +88,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.activity": ALL,
         "deputies.activityparticipant": ALL,
         "deputies.checklistitem": ALL,
+        # 履职积分: rules, the read-only ledger, confirmations, 晾晒 and 述职.
+        "deputies.pointrule": ALL,
+        "deputies.pointentry": READ,
+        "deputies.pointconfirmation": ("add", "view"),
+        "deputies.rankingsnapshot": ("add", "change", "view"),
+        "deputies.voterreport": ALL,
     },
     Role.LEADERSHIP: {
         "congress.region": READ,
@@ -101,6 +113,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.activity": READ,
         "deputies.activityparticipant": READ,
         "deputies.checklistitem": READ,
+        "deputies.pointrule": READ,
+        "deputies.pointentry": READ,
+        "deputies.rankingsnapshot": READ,
+        "deputies.voterreport": READ,
     },
     # Station managers log and read their stations' visits in the portal; the
     # object rules (deputies/visit_rules.py) keep them to those stations.

@@ -16,6 +16,10 @@ class DeputiesConfig(AppConfig):
         report_kind_register(STATION_POSTER)
         report_kind_register(DEPUTY_POSTER)
 
+        from deputies import points_extensions
+
+        points_extensions.register()
+
         from deputies import visit_extensions
 
         visit_extensions.register()

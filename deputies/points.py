@@ -367,6 +367,9 @@ _CONFIRMABLE: dict[str, tuple[QuerySet, str]] = {
 }
 
 
+CONFIRMABLE_FACTS = list(_CONFIRMABLE)
+
+
 def _facts_visible_to(*, fact: str, user: User) -> QuerySet:
     if fact not in _CONFIRMABLE:
         raise ValidationError(
@@ -397,6 +400,59 @@ def point_facts_pending(*, fact: str, user: User, year: int) -> QuerySet:
     return queryset.filter(**{f"{date_field}__year": year}).exclude(Exists(confirmed))
 
 
+@dataclass
+class PendingFact:
+    source_id: int
+    date: Any
+    text: str
+
+
+def point_facts_pending_rows(
+    *, fact: str, user: User, year: int, limit: int = 200
+) -> list[PendingFact]:
+    """The first ``limit`` pending facts, described for the confirmation page."""
+    queryset = point_facts_pending(fact=fact, user=user, year=year)
+    rows: list[PendingFact] = []
+    if fact == Fact.VISIT:
+        for visit in (
+            queryset.select_related("station")
+            .prefetch_related("deputies")
+            .order_by("date", "pk")[:limit]
+        ):
+            names = "、".join(d.name for d in visit.deputies.all())
+            rows.append(
+                PendingFact(visit.pk, visit.date, f"{visit.station.name} · {names}")
+            )
+    elif fact in (Fact.ACTIVITY_PRESENT, Fact.ACTIVITY_ABSENT):
+        for row in queryset.select_related("activity", "deputy").order_by(
+            "activity__date", "pk"
+        )[:limit]:
+            rows.append(
+                PendingFact(
+                    row.pk,
+                    row.activity.date,
+                    f"{row.activity.title} · {row.deputy.name}",
+                )
+            )
+    elif fact == Fact.OPINION_REPLIED:
+        for row in queryset.select_related("deputy").order_by("replied_at", "pk")[
+            :limit
+        ]:
+            rows.append(
+                PendingFact(
+                    row.pk,
+                    timezone.localtime(row.replied_at).date(),
+                    f"{row.deputy.name} · {row.tracking_code}",
+                )
+            )
+    else:
+        for row in queryset.select_related("deputy").order_by("date", "pk")[:limit]:
+            rows.append(
+                PendingFact(row.pk, row.date, f"{row.deputy.name} · {row.place}")
+            )
+    return rows
+
+
 @transaction.atomic
 def point_confirm(*, fact: str, source_ids: Iterable[int], actor: User) -> int:
     """Confirm facts so that a rule needing confirmation counts them.
@@ -405,7 +461,10 @@ def point_confirm(*, fact: str, source_ids: Iterable[int], actor: User) -> int:
     twice is harmless. Returns how many new confirmations were written. The
     ledger changes at the next rebuild.
     """
-    ids = sorted({int(pk) for pk in source_ids})
+    try:
+        ids = sorted({int(pk) for pk in source_ids})
+    except (TypeError, ValueError):
+        raise ValidationError(_("记录编号不正确。")) from None
     if not ids:
         raise ValidationError(_("请至少选择一条要确认的记录。"))
     visible = set(
@@ -657,7 +716,9 @@ def ranking_snapshot_public_get(*, token: str) -> RankingSnapshot | None:
 # ---------------------------------------------------------------------------
 
 
-def _voter_report_check(report: VoterReport) -> None:
+def voter_report_check(report: VoterReport) -> None:
+    """Refuse a report dated in the future, with more votes than voters, or a
+    score outside 0–100 (the rules a form cannot see field by field)."""
     errors: dict[str, str] = {}
     if report.date and report.date > timezone.localdate():
         errors["date"] = _("述职日期不能晚于今天。")
@@ -685,7 +746,7 @@ def voter_report_record(
     if not is_in_scope(actor, report.deputy):
         raise PermissionDenied(_("该代表不在您的管辖范围内。"))
     report.full_clean()
-    _voter_report_check(report)
+    voter_report_check(report)
     if not changed or report.recorded_by_id is None:
         report.recorded_by = actor
     report.save()

@@ -11,4 +11,6 @@ urlpatterns = [
     path("d/<str:token>/", public_views.deputy_public, name="deputy-public"),
     path("d/<str:token>/qr.svg", public_views.deputy_qr, name="deputy-qr"),
     path("portal/", include("deputies.portal_urls")),
+    # 履职积分: /portal/points/, /points/ranking/ and the public 晾晒 page /r/<token>/.
+    path("", include("deputies.points_urls")),
 ]
