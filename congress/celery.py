@@ -49,6 +49,12 @@ app.conf.beat_schedule = {
         "task": "deputies.duty_remind",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Suggestion deadlines (30/15/7 days, overdue escalation), missing ratings
+    # and commitments coming due (idempotent through Notification).
+    "suggestions-reminders": {
+        "task": "suggestions.reminders_send",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # 履职积分: this year's ledger rebuilt from the facts every night (idempotent).
     "deputies-points-rebuild": {
         "task": "deputies.points_rebuild",

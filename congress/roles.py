@@ -60,6 +60,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.pointconfirmation": ("add", "view"),
         "deputies.rankingsnapshot": ("add", "change", "view"),
         "deputies.voterreport": ALL,
+        "deputies.citizenopinion": ALL,
+        "deputies.sensitiveword": ALL,
     },
     Role.SYSTEM_ADMIN: {
         "congress.region": ALL,
@@ -94,6 +96,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.pointconfirmation": ("add", "view"),
         "deputies.rankingsnapshot": ("add", "change", "view"),
         "deputies.voterreport": ALL,
+        "deputies.citizenopinion": ALL,
+        "deputies.sensitiveword": ALL,
     },
     Role.LEADERSHIP: {
         "congress.region": READ,
@@ -117,10 +121,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "deputies.pointentry": READ,
         "deputies.rankingsnapshot": READ,
         "deputies.voterreport": READ,
+        "deputies.citizenopinion": READ,
+        "deputies.sensitiveword": READ,
     },
     # Station managers log and read their stations' visits in the portal; the
     # object rules (deputies/visit_rules.py) keep them to those stations.
     Role.STATION_MANAGER: {
+        # 民情民意: their stations' opinions (deputies/rules.py keeps them there).
+        "deputies.citizenopinion": ("view", "change"),
         "deputies.stationvisit": ("add", "view"),
         "deputies.visitphoto": ("add", "view"),
     },

@@ -23,3 +23,26 @@ class DeputiesConfig(AppConfig):
         from deputies import visit_extensions
 
         visit_extensions.register()
+        self._opinions_ready()
+
+    def _opinions_ready(self) -> None:
+        """民情民意: the portal link, the admin, demo and scale data."""
+        from congress.extensions import NavLink
+        from congress.extensions import demo_builder_register
+        from congress.extensions import nav_link_register
+        from congress.extensions import scale_builder_register
+        from congress.roles import Role
+        from deputies import opinion_admin  # noqa: F401 (registers the admin)
+        from deputies.opinion_data import opinions_demo_build
+        from deputies.opinion_data import opinions_scale_build
+
+        nav_link_register(
+            NavLink(
+                "portal-opinion-list",
+                _("群众意见"),
+                roles={Role.DEPUTY, Role.STATION_MANAGER},
+                order=30,
+            )
+        )
+        demo_builder_register("deputies.opinions", opinions_demo_build, order=40)
+        scale_builder_register("deputies.opinions", opinions_scale_build, order=40)

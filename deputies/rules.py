@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import rules
 
+from congress.rules import has_model_perm
 from congress.rules import scoped_rule
 from deputies.models import Deputy
 from deputies.models import LiaisonStation
@@ -93,6 +94,48 @@ for _model in ("stationduty", "stationchecklistentry"):
     )
     rules.add_perm(f"deputies.change_{_model}", scoped_rule("change"))
     rules.add_perm(f"deputies.delete_{_model}", scoped_rule("delete"))
+
+
+# 民情民意: staff over the region, and the deputy or station the opinion is
+# addressed to (never while it waits in review). Sensitive words: staff over the
+# word's region; a word without a region is read by all staff and changed only by
+# those who see everything. Rules live in deputies/opinions.py with the services.
+@rules.predicate
+def is_addressed_opinion(user, obj) -> bool:
+    """The opinion is addressed to the user (deputy, station deputy or manager)."""
+    from deputies.opinions import opinion_is_addressed_to
+
+    return obj is not None and opinion_is_addressed_to(user, obj)
+
+
+@rules.predicate
+def is_global_sensitive_word(user, obj) -> bool:
+    """The sensitive word applies everywhere (no region)."""
+    return obj is not None and getattr(obj, "region_id", 0) is None
+
+
+@rules.predicate
+def works_in_admin(user) -> bool:
+    """Committee staff, leadership or system admin (not a station manager, whose
+    model permission on opinions reaches only their stations)."""
+    return bool(getattr(user, "works_in_admin", False))
+
+
+rules.add_perm(
+    "deputies.view_citizenopinion",
+    (works_in_admin & scoped_rule("view")) | is_addressed_opinion,
+)
+rules.add_perm(
+    "deputies.change_citizenopinion",
+    (works_in_admin & scoped_rule("change")) | is_addressed_opinion,
+)
+rules.add_perm("deputies.delete_citizenopinion", works_in_admin & scoped_rule("delete"))
+rules.add_perm(
+    "deputies.view_sensitiveword",
+    scoped_rule("view") | (has_model_perm("view") & is_global_sensitive_word),
+)
+rules.add_perm("deputies.change_sensitiveword", scoped_rule("change"))
+rules.add_perm("deputies.delete_sensitiveword", scoped_rule("delete"))
 
 
 # 进站履职 and 履职活动 keep their rules in their own module.

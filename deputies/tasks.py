@@ -26,3 +26,16 @@ def duty_roster_generate_next_month() -> int:
 def duty_remind() -> int:
     """Remind tomorrow's scheduled deputies; a second run the same day sends nothing."""
     return duty_remind_eve(today=timezone.localdate())
+
+
+@shared_task(name="deputies.opinion_remind", ignore_result=True)
+def opinion_remind() -> dict[str, int]:
+    """Remind deputies of opinions unanswered for 7 days, escalate after 10 days.
+
+    Idempotent (one Notification per opinion, kind and due date): a second run the
+    same day sends nothing more.
+    """
+    from deputies.opinions import opinion_remind_overdue
+
+    run = opinion_remind_overdue(today=timezone.localdate())
+    return {"reminded": run.reminded, "escalated": run.escalated}
