@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class LivelihoodVotesConfig(AppConfig):
     name = "livelihood_votes"
     verbose_name = _("民生实事项目票决")
+
+    def ready(self) -> None:
+        from congress.extensions import NavLink
+        from congress.extensions import nav_link_register
+        from congress.roles import Role
+
+        nav_link_register(
+            NavLink("portal-votes", _("票决"), roles={Role.DEPUTY}, order=40)
+        )
+        nav_link_register(
+            NavLink(
+                "livelihood-portal-projects",
+                _("民生实事"),
+                roles={Role.UNIT_LIAISON, Role.STAFF, Role.LEADERSHIP},
+                order=45,
+            )
+        )

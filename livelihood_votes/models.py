@@ -304,13 +304,13 @@ class LivelihoodProjectQuerySet(ScopedQuerySet):
         """Staff see their region's projects; a unit liaison sees their unit's."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        scoped = super().visible_to(user)
-        if user.organization_id is not None:
-            return self.filter(
-                models.Q(pk__in=scoped.values("pk"))
-                | models.Q(responsible_unit_id=user.organization_id)
-            )
-        return scoped
+        if not user.works_in_admin:
+            # A unit liaison (or anyone outside the committee) sees only the
+            # projects their own unit carries out, whatever their scope region.
+            if user.organization_id is None:
+                return self.none()
+            return self.filter(responsible_unit_id=user.organization_id)
+        return super().visible_to(user)
 
 
 class LivelihoodProject(models.Model):

@@ -1,0 +1,196 @@
+"""Reads of livelihood_votes shared by the portal, the public pages, reports and tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from congress.models import BallotReceipt
+from congress.models import Poll
+from congress.models import User
+from livelihood_votes.models import CandidateProject
+from livelihood_votes.models import LivelihoodProject
+from livelihood_votes.models import Milestone
+from livelihood_votes.models import ProgressReport
+from livelihood_votes.models import ProjectProposal
+from livelihood_votes.models import SupervisionVisit
+from livelihood_votes.models import VotingRound
+
+PUBLIC_STATUSES = [
+    s for s in VotingRound.Status.values if s not in (VotingRound.Status.SCREENING,)
+]
+
+
+def round_list_public() -> QuerySet[VotingRound]:
+    """Rounds a citizen may see: collecting ones (to propose) and every round whose
+    candidates are published."""
+    return (
+        VotingRound.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("region")
+        .annotate(candidate_count=Count("candidates", distinct=True))
+        .order_by("-year", "region__code", "-batch")
+    )
+
+
+def round_get_public(*, pk: int) -> VotingRound:
+    """A public round with its candidates and projects (404 if not public)."""
+    round_ = (
+        VotingRound.objects.filter(pk=pk, status__in=PUBLIC_STATUSES)
+        .select_related("region", "poll", "session")
+        .prefetch_related(
+            Prefetch(
+                "candidates",
+                queryset=CandidateProject.objects.select_related(
+                    "responsible_unit"
+                ).order_by("order", "pk"),
+            ),
+            Prefetch(
+                "projects",
+                queryset=LivelihoodProject.objects.select_related(
+                    "responsible_unit", "candidate"
+                ).order_by("candidate__rank", "pk"),
+            ),
+        )
+        .first()
+    )
+    if round_ is None:
+        raise Http404(_("票决批次不存在或尚未公布。"))
+    return round_
+
+
+def results_are_public(round_: VotingRound) -> bool:
+    """Counts are shown only once the ballot is published (never a partial result)."""
+    poll = round_.poll
+    return poll is not None and poll.status == Poll.Status.PUBLISHED
+
+
+def project_get_public(*, pk: int) -> LivelihoodProject:
+    """A decided project with milestones, reports, visits (for the public page)."""
+    project = (
+        LivelihoodProject.objects.filter(pk=pk)
+        .exclude(round__status__in=[VotingRound.Status.SCREENING])
+        .select_related("round__region", "responsible_unit", "candidate")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_date")),
+            Prefetch(
+                "reports",
+                queryset=ProgressReport.objects.order_by("-month").annotate(
+                    photo_count=Count("photos")
+                ),
+            ),
+            Prefetch(
+                "visits",
+                queryset=SupervisionVisit.objects.order_by("-date").prefetch_related(
+                    "deputies"
+                ),
+            ),
+        )
+        .first()
+    )
+    if project is None:
+        raise Http404(_("项目不存在。"))
+    return project
+
+
+def proposal_get_by_code(*, code: str) -> ProjectProposal | None:
+    return (
+        ProjectProposal.objects.filter(tracking_code=code.strip().upper())
+        .select_related("round")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PortalPoll:
+    poll: Poll
+    title: str
+    voted: bool
+
+
+def _livelihood_poll_filter() -> Q:
+    return (
+        Q(livelihood_round__isnull=False)
+        | Q(livelihood_runoff_round__isnull=False)
+        | Q(livelihood_project__isnull=False)
+    )
+
+
+def poll_list_for_voter(*, user: User) -> list[PortalPoll]:
+    """The livelihood polls (票决, 再次投票, 测评) the user may vote in, open first."""
+    polls = (
+        Poll.objects.filter(voters__user=user)
+        .filter(_livelihood_poll_filter())
+        .exclude(status=Poll.Status.DRAFT)
+        .annotate(
+            voted=Exists(BallotReceipt.objects.filter(poll=OuterRef("pk"), voter=user))
+        )
+        .order_by("-opened_at", "-pk")
+    )
+    result = [PortalPoll(poll=p, title=p.title, voted=p.voted) for p in polls]
+    result.sort(key=lambda p: p.poll.status != Poll.Status.OPEN)
+    return result
+
+
+def poll_get_for_voter(*, user: User, pk: int) -> Poll:
+    """A livelihood poll the user is entitled to (the same 404 otherwise)."""
+    poll = (
+        Poll.objects.filter(pk=pk, voters__user=user)
+        .filter(_livelihood_poll_filter())
+        .first()
+    )
+    if poll is None:
+        raise Http404(_("票决不存在。"))
+    return poll
+
+
+def poll_candidates(*, poll: Poll) -> list[tuple]:
+    """The poll's options with their candidate project (for the ballot form)."""
+    options = list(poll.options.order_by("order", "pk"))
+    candidates = {
+        c.option_id: c
+        for c in CandidateProject.objects.filter(option__poll=poll).select_related(
+            "responsible_unit"
+        )
+    }
+    return [(o, candidates.get(o.pk)) for o in options]
+
+
+def round_get_for_user(*, user: User, pk: int) -> VotingRound:
+    """A round within the user's scope (the same 404 for missing and forbidden)."""
+    round_ = (
+        VotingRound.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("region", "poll", "runoff_poll", "term", "session")
+        .first()
+    )
+    if round_ is None:
+        raise Http404(_("票决批次不存在。"))
+    return round_
+
+
+def round_candidates(*, round_: VotingRound) -> QuerySet[CandidateProject]:
+    return round_.candidates.select_related("responsible_unit").order_by("order", "pk")
+
+
+def project_list_for_user(*, user: User) -> QuerySet[LivelihoodProject]:
+    """Projects the user may see or report on, newest round first."""
+    return (
+        LivelihoodProject.objects.visible_to(user)
+        .select_related("round", "responsible_unit")
+        .order_by("-round__year", "round_id", "pk")
+    )
+
+
+def project_get_for_user(*, user: User, pk: int) -> LivelihoodProject:
+    project = project_list_for_user(user=user).filter(pk=pk).first()
+    if project is None:
+        raise Http404(_("项目不存在。"))
+    return project

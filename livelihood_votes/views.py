@@ -1,0 +1,475 @@
+"""Pages of livelihood_votes: public (群众提, results, progress), the deputy portal
+(vote on a phone, keep and check the receipt code), the unit's monthly report and
+the presiding staff's round page (live turnout, never a partial result).
+
+Views call selectors and services; they never write a model themselves.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
+from django_ratelimit.core import is_ratelimited
+
+from congress import voting
+from congress.models import PaperCount
+from congress.models import Poll
+from congress.roles import Role
+from livelihood_votes import selectors
+from livelihood_votes import services
+from livelihood_votes.forms import BallotForm
+from livelihood_votes.forms import PaperCountForm
+from livelihood_votes.forms import ProgressReportForm
+from livelihood_votes.forms import ProposalForm
+from livelihood_votes.forms import ReceiptCheckForm
+from livelihood_votes.models import ProgressPhoto
+from livelihood_votes.models import ProjectProposal
+from livelihood_votes.models import VotingRound
+
+# Public proposal form, like the opinion form: per client address, generous (a
+# village or a mobile carrier puts many citizens behind one address).
+PROPOSE_RATE_PER_ADDRESS = "10/h"
+# Receipt checks: enough for a person, far too few to guess 80-bit codes.
+RECEIPT_CHECK_RATE = "30/h"
+PUBLIC_MAX_AGE = 120
+MAX_PHOTOS = 6
+
+
+def _client_address(group: str, request: HttpRequest) -> str:
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "")
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- public ----------------------------------------------------------------------------
+
+
+@require_safe
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+def public_round_list(request: HttpRequest) -> HttpResponse:
+    """Every public round: collecting ones take proposals; the others show results."""
+    return render(
+        request,
+        "livelihood_votes/public/round_list.html",
+        {"rounds": selectors.round_list_public()},
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+def public_round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's candidates, its published result with counts, its projects."""
+    round_ = selectors.round_get_public(pk=pk)
+    return render(
+        request,
+        "livelihood_votes/public/round_detail.html",
+        {
+            "round": round_,
+            "results_public": selectors.results_are_public(round_),
+            "candidates": list(round_.candidates.all()),
+            "projects": list(round_.projects.all()),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def public_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """群众提: a citizen proposes a project while the round is collecting."""
+    round_ = selectors.round_get_public(pk=pk)
+    template = "livelihood_votes/public/propose.html"
+    if round_.status != VotingRound.Status.COLLECTING:
+        return render(request, template, {"round": round_, "closed": True})
+    if request.method != "POST":
+        return render(request, template, {"round": round_, "form": ProposalForm()})
+    form = ProposalForm(request.POST)
+    if is_ratelimited(
+        request,
+        group="livelihood-propose-address",
+        key=_client_address,
+        rate=PROPOSE_RATE_PER_ADDRESS,
+        method="POST",
+        increment=True,
+    ):
+        return render(
+            request,
+            template,
+            {
+                "round": round_,
+                "form": form,
+                "rate_limited": _("提交太频繁了,请稍后再试。"),
+            },
+            status=429,
+        )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_submit(
+                round_=round_,
+                source=ProjectProposal.Source.CITIZEN,
+                title=data["title"],
+                content=data["content"],
+                place=data["place"],
+                estimated_cost=data["estimated_cost"],
+                proposer_name=data["proposer_name"],
+                phone=data["phone"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("livelihood-proposal-track", code=proposal.tracking_code)
+    return render(request, template, {"round": round_, "form": form}, status=400)
+
+
+@never_cache
+@require_safe
+def public_proposal_track(request: HttpRequest, code: str) -> HttpResponse:
+    """A proposal's status by its tracking code (no name, no phone)."""
+    if is_ratelimited(
+        request,
+        group="livelihood-track-address",
+        key=_client_address,
+        rate=RECEIPT_CHECK_RATE,
+        increment=True,
+    ):
+        raise PermissionDenied(_("查询太频繁了,请稍后再试。"))
+    proposal = selectors.proposal_get_by_code(code=code)
+    if proposal is None:
+        raise Http404(_("查询码不存在。"))
+    return render(
+        request,
+        "livelihood_votes/public/proposal_track.html",
+        {"proposal": proposal, "candidates": list(proposal.candidates.all())},
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+def public_project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's public progress: milestones, monthly reports, supervision."""
+    project = selectors.project_get_public(pk=pk)
+    return render(
+        request,
+        "livelihood_votes/public/project_detail.html",
+        {"project": project, "round": project.round},
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+def public_progress_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A progress photo of a decided project (public, like the report it belongs to)."""
+    photo = (
+        ProgressPhoto.objects.filter(pk=pk)
+        .exclude(report__project__round__status=VotingRound.Status.SCREENING)
+        .first()
+    )
+    if photo is None or not photo.image:
+        raise Http404(_("照片不存在。"))
+    content_type = mimetypes.guess_type(photo.image.name)[0] or "image/jpeg"
+    return FileResponse(photo.image.open("rb"), content_type=content_type)
+
+
+# --- deputy portal: voting -------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def portal_vote_list(request: HttpRequest) -> HttpResponse:
+    """The polls the deputy may vote in, open ones first."""
+    return render(
+        request,
+        "livelihood_votes/portal/vote_list.html",
+        {"polls": selectors.poll_list_for_voter(user=request.user)},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ballot. After the vote the receipt code is shown once, never stored."""
+    poll = selectors.poll_get_for_voter(user=request.user, pk=pk)
+    options = selectors.poll_candidates(poll=poll)
+    voted = poll.receipts.filter(voter=request.user).exists()
+    context = {"poll": poll, "voted": voted}
+    if poll.status != Poll.Status.OPEN or voted:
+        return render(request, "livelihood_votes/portal/vote.html", context)
+    form = BallotForm(request.POST or None, poll=poll, options=options)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = voting.vote_cast(
+                poll=poll, voter=request.user, choices=form.choices()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return render(
+                request,
+                "livelihood_votes/portal/vote_receipt.html",
+                {"poll": poll, "code": code},
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "livelihood_votes/portal/vote.html",
+        {**context, "form": form},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check that the ballot of a receipt code is counted, and what it says."""
+    poll = selectors.poll_get_for_voter(user=request.user, pk=pk)
+    form = ReceiptCheckForm(request.POST or None)
+    check = None
+    if request.method == "POST":
+        if is_ratelimited(
+            request,
+            group="livelihood-receipt-check",
+            key="user",
+            rate=RECEIPT_CHECK_RATE,
+            method="POST",
+            increment=True,
+        ):
+            form.add_error(None, _("查询太频繁了,请稍后再试。"))
+        elif form.is_valid():
+            check = voting.ballot_verify(
+                poll=poll, receipt_code=form.cleaned_data["code"]
+            )
+    return render(
+        request,
+        "livelihood_votes/portal/receipt_check.html",
+        {"poll": poll, "form": form, "check": check},
+    )
+
+
+# --- unit portal: monthly reports ------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def portal_project_list(request: HttpRequest) -> HttpResponse:
+    """The projects of the user's unit (or region, for staff)."""
+    return render(
+        request,
+        "livelihood_votes/portal/project_list.html",
+        {"projects": selectors.project_list_for_user(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_progress_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's monthly progress report, with photos."""
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    if not services.user_may_report_for(user=request.user, project=project):
+        raise PermissionDenied(_("只有责任单位的联络员可以报送该项目的进展。"))
+    form = ProgressReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        photos = request.FILES.getlist("photos")
+        data = form.cleaned_data
+        try:
+            if len(photos) > MAX_PHOTOS:
+                raise ValidationError(
+                    _("每次最多上传%(n)s张照片。") % {"n": MAX_PHOTOS}
+                )
+            services.progress_report_submit(
+                project=project,
+                month=data["month"],
+                percent=data["percent"],
+                funds_spent=data["funds_spent"],
+                narrative=data["narrative"],
+                problems=data["problems"],
+                photos=photos,
+                user=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("进展已报送。"))
+            return redirect("livelihood-portal-projects")
+    return render(
+        request,
+        "livelihood_votes/portal/progress_form.html",
+        {"project": project, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- presiding staff --------------------------------------------------------------------------
+
+
+def _staff_round(request: HttpRequest, pk: int) -> VotingRound:
+    user = request.user
+    if not user.works_in_admin:
+        raise PermissionDenied(_("只有常委会工作人员可以主持票决。"))
+    return selectors.round_get_for_user(user=user, pk=pk)
+
+
+def _may_act(user) -> bool:
+    return user.is_superuser or user.has_role(Role.STAFF)
+
+
+@login_required
+@require_safe
+def staff_round(request: HttpRequest, pk: int) -> HttpResponse:
+    """The presiding page: live turnout while open; results only after the close."""
+    round_ = _staff_round(request, pk)
+    poll = services.round_current_poll(round_)
+    result = None
+    error = None
+    if poll is not None and poll.status in (Poll.Status.CLOSED, Poll.Status.PUBLISHED):
+        try:
+            result = voting.approval_result(
+                poll=poll,
+                choose=round_.choose_count
+                - round_.candidates.filter(outcome="chosen").count()
+                if round_.runoff_poll
+                else round_.choose_count,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    options = {c.option_id: c for c in selectors.round_candidates(round_=round_)}
+    paper_form = None
+    if poll is not None and poll.status in (Poll.Status.OPEN, Poll.Status.CLOSED):
+        paper_form = PaperCountForm(options=list(poll.options.order_by("order")))
+    return render(
+        request,
+        "livelihood_votes/staff/round.html",
+        {
+            "round": round_,
+            "poll": poll,
+            "turnout": voting.poll_turnout(poll=poll) if poll else None,
+            "result": result,
+            "result_error": error,
+            "option_candidates": options,
+            "candidates": selectors.round_candidates(round_=round_),
+            "may_act": _may_act(request.user),
+            "paper_form": paper_form,
+            "paper_counts": list(
+                PaperCount.objects.filter(poll=poll).select_related(
+                    "entered_by", "confirmed_by"
+                )
+            )
+            if poll
+            else [],
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_safe
+def staff_round_turnout(request: HttpRequest, pk: int) -> HttpResponse:
+    """The turnout fragment the presiding page polls (htmx): counts, no choices."""
+    round_ = _staff_round(request, pk)
+    poll = services.round_current_poll(round_)
+    if poll is None:
+        raise Http404(_("本批次尚未开始投票。"))
+    return render(
+        request,
+        "livelihood_votes/staff/_turnout.html",
+        {"round": round_, "poll": poll, "turnout": voting.poll_turnout(poll=poll)},
+    )
+
+
+ACTIONS = {
+    "screening": services.round_screening_start,
+    "publish": services.round_candidates_publish,
+    "open": services.round_voting_open,
+    "close": services.round_voting_close,
+    "decide": services.round_decide,
+    "runoff": services.round_runoff_open,
+    "implement": services.round_implementation_start,
+    "evaluate": services.round_evaluation_open,
+    "finish": services.round_close,
+}
+
+
+@login_required
+@require_POST
+def staff_round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Move the round on (each step a service that checks the state)."""
+    round_ = _staff_round(request, pk)
+    if not _may_act(request.user):
+        raise PermissionDenied(_("您无权操作票决。"))
+    service = ACTIONS.get(action)
+    if service is None:
+        raise Http404(_("未知的操作。"))
+    try:
+        service(round_=round_, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("操作已完成。"))
+    return redirect("livelihood-staff-round", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def staff_paper_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter paper counts, or confirm another clerk's entry with the same form."""
+    round_ = _staff_round(request, pk)
+    if not _may_act(request.user):
+        raise PermissionDenied(_("您无权录入计票。"))
+    poll = services.round_current_poll(round_)
+    if poll is None:
+        raise Http404(_("本批次尚未开始投票。"))
+    form = PaperCountForm(request.POST, options=list(poll.options.order_by("order")))
+    if not form.is_valid():
+        messages.error(request, _("请完整填写各项票数。"))
+        return redirect("livelihood-staff-round", pk=round_.pk)
+    label = form.cleaned_data["label"]
+    existing = PaperCount.objects.filter(poll=poll, label=label).first()
+    try:
+        if existing is not None and existing.entered_by_id != request.user.pk:
+            paper = voting.paper_count_confirm(
+                paper_count=existing,
+                ballots=form.cleaned_data["ballots"],
+                counts=form.counts(),
+                user=request.user,
+            )
+            if paper.status == PaperCount.Status.MISMATCH:
+                messages.error(request, _("复核不一致,请重新清点后由录入人重新录入。"))
+            else:
+                messages.success(request, _("复核一致,计票已确认。"))
+        else:
+            voting.paper_count_enter(
+                poll=poll,
+                label=label,
+                ballots=form.cleaned_data["ballots"],
+                counts=form.counts(),
+                user=request.user,
+            )
+            messages.success(request, _("已录入,请另一名工作人员独立复核。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("livelihood-staff-round", args=[round_.pk]))

@@ -1,0 +1,350 @@
+"""Pages of livelihood_votes: public proposal and results, the deputy's ballot and
+receipt, the presiding page's turnout, the unit's monthly report."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from congress import voting
+from congress.models import Ballot
+from congress.models import Poll
+from livelihood_votes import services
+from livelihood_votes.models import ProgressReport
+from livelihood_votes.models import ProjectProposal
+from livelihood_votes.models import VotingRound
+from tests.factories.congress import OrganizationFactory
+from tests.factories.livelihood_votes import VotingRoundFactory
+from tests.factories.livelihood_votes import deputies_with_users
+from tests.factories.livelihood_votes import liaison_for
+from tests.factories.livelihood_votes import published_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def voting_round(county_a, staff_a):
+    round_ = published_round(region=county_a, staff=staff_a, candidates=3, choose=2)
+    voters = deputies_with_users(5, region=county_a, term=round_.term)
+    round_ = services.round_voting_open(round_=round_, user=staff_a)
+    return round_, voters
+
+
+def _ballot_post(poll: Poll, yes: list[str]) -> dict[str, str]:
+    return {
+        f"option_{o.pk}": "yes" if o.label in yes else "no" for o in poll.options.all()
+    }
+
+
+# --- public --------------------------------------------------------------------------
+
+
+def test_public_propose_creates_proposal_and_shows_tracking_code(client, county_a):
+    round_ = VotingRoundFactory(region=county_a)
+    response = client.post(
+        reverse("livelihood-propose", args=[round_.pk]),
+        {
+            "title": "村小学修建风雨操场",
+            "content": "下雨天孩子们没有地方活动。",
+            "phone": "13900001111",
+        },
+    )
+    proposal = ProjectProposal.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse(
+        "livelihood-proposal-track", args=[proposal.tracking_code]
+    )
+    page = client.get(response.url).content.decode()
+    assert "村小学修建风雨操场" in page and "13900001111" not in page
+    assert proposal.source == ProjectProposal.Source.CITIZEN
+
+
+def test_public_propose_bad_phone_changes_nothing(client, county_a):
+    round_ = VotingRoundFactory(region=county_a)
+    response = client.post(
+        reverse("livelihood-propose", args=[round_.pk]),
+        {"title": "路灯", "content": "安装路灯", "phone": "12345"},
+    )
+    assert response.status_code == 400
+    assert "请填写11位手机号码" in response.content.decode()
+    assert not ProjectProposal.objects.exists()
+
+
+def test_public_propose_is_rate_limited(client, county_a):
+    """Like the opinion form: past the limit per address, refused and nothing stored."""
+    round_ = VotingRoundFactory(region=county_a)
+    url = reverse("livelihood-propose", args=[round_.pk])
+    for i in range(10):
+        client.post(url, {"title": f"项目{i}", "content": "内容"})
+    response = client.post(url, {"title": "第十一个", "content": "内容"})
+    assert response.status_code == 429
+    assert "提交太频繁" in response.content.decode()
+    assert ProjectProposal.objects.count() == 10
+
+
+def test_public_propose_closed_round_takes_nothing(client, county_a, staff_a):
+    round_ = published_round(region=county_a, staff=staff_a)
+    response = client.post(
+        reverse("livelihood-propose", args=[round_.pk]),
+        {"title": "项目", "content": "内容"},
+    )
+    assert "征集已经结束" in response.content.decode()
+    assert not ProjectProposal.objects.exists()
+
+
+def test_public_round_shows_no_counts_until_published(client, voting_round, staff_a):
+    round_, voters = voting_round
+    for voter in voters:
+        voting.vote_cast(
+            poll=round_.poll,
+            voter=voter,
+            choices={o.pk: "yes" for o in round_.poll.options.all()[:2]},
+        )
+    url = reverse("livelihood-round", args=[round_.pk])
+    page = client.get(url).content.decode()
+    assert "候选项目1" in page and "赞成 5" not in page
+    services.round_voting_close(round_=round_, user=staff_a)
+    services.round_decide(round_=round_, user=staff_a)
+    page = client.get(url).content.decode()
+    assert "票决结果" in page and "赞成 5 · 反对 0 · 弃权 0" in page
+
+
+def test_public_round_in_screening_is_hidden(client, county_a, staff_a):
+    round_ = VotingRoundFactory(region=county_a)
+    services.round_screening_start(round_=round_, user=staff_a)
+    assert client.get(reverse("livelihood-round", args=[round_.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_public_round_detail_queries_do_not_grow(
+    client, county_a, staff_a, size, django_assert_max_num_queries
+):
+    """round (1) + candidates (1) + projects (1), whatever the number of candidates."""
+    round_ = published_round(region=county_a, staff=staff_a, candidates=size, choose=2)
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("livelihood-round", args=[round_.pk]))
+    assert response.status_code == 200
+
+
+# --- deputy portal ------------------------------------------------------------------------
+
+
+def test_deputy_votes_sees_receipt_and_checks_it(client, voting_round):
+    round_, voters = voting_round
+    client.force_login(voters[0])
+    listing = client.get(reverse("portal-votes")).content.decode()
+    assert round_.title in listing and "去投票" in listing
+    url = reverse("portal-vote", args=[round_.poll.pk])
+    assert "赞成票最多投 2 项" in client.get(url).content.decode()
+    response = client.post(url, _ballot_post(round_.poll, ["候选项目1", "候选项目2"]))
+    assert response.status_code == 200
+    code = response.context["code"]
+    assert code in response.content.decode()
+    assert (
+        response["Cache-Control"].startswith("max-age=0")
+        or "no-cache" in response["Cache-Control"]
+    )
+    check = client.post(
+        reverse("portal-vote-check", args=[round_.poll.pk]), {"code": code}
+    )
+    page = check.content.decode()
+    assert "您的选票已计入" in page and "候选项目1:赞成" in page
+    wrong = client.post(
+        reverse("portal-vote-check", args=[round_.poll.pk]), {"code": "AAAA-BBBB"}
+    )
+    assert "没有找到" in wrong.content.decode()
+    again = client.post(url, _ballot_post(round_.poll, ["候选项目3"]))
+    assert "您已经投过票" in again.content.decode()
+    assert Ballot.objects.filter(poll=round_.poll).count() == 1
+
+
+def test_ballot_with_too_many_yes_is_refused(client, voting_round):
+    round_, voters = voting_round
+    client.force_login(voters[0])
+    response = client.post(
+        reverse("portal-vote", args=[round_.poll.pk]),
+        _ballot_post(round_.poll, ["候选项目1", "候选项目2", "候选项目3"]),
+    )
+    assert response.status_code == 400
+    assert "赞成的项数不能超过2项" in response.content.decode()
+    assert not Ballot.objects.exists()
+
+
+def test_user_outside_the_electorate_gets_404(client, voting_round, staff_b):
+    round_, _voters = voting_round
+    client.force_login(staff_b)
+    assert client.get(reverse("portal-vote", args=[round_.poll.pk])).status_code == 404
+
+
+# --- presiding staff ------------------------------------------------------------------------
+
+
+def test_turnout_live_shows_counts_but_no_result_while_open(
+    client, voting_round, staff_a
+):
+    round_, voters = voting_round
+    voting.vote_cast(
+        poll=round_.poll,
+        voter=voters[0],
+        choices={o.pk: "yes" for o in round_.poll.options.all()[:1]},
+    )
+    client.force_login(staff_a)
+    fragment = client.get(reverse("livelihood-staff-turnout", args=[round_.pk]))
+    text = fragment.content.decode()
+    assert "应投票 <strong>5</strong>" in text and "已投票 <strong>1</strong>" in text
+    assert 'hx-trigger="every 5s"' in text
+    page = client.get(
+        reverse("livelihood-staff-round", args=[round_.pk])
+    ).content.decode()
+    assert 'id="result"' not in page
+
+
+def test_staff_of_another_county_cannot_see_or_act(client, voting_round, staff_b):
+    round_, _voters = voting_round
+    client.force_login(staff_b)
+    assert (
+        client.get(reverse("livelihood-staff-round", args=[round_.pk])).status_code
+        == 404
+    )
+    response = client.post(
+        reverse("livelihood-staff-action", args=[round_.pk, "close"])
+    )
+    assert response.status_code == 404
+    round_.poll.refresh_from_db()
+    assert round_.poll.status == Poll.Status.OPEN
+
+
+def test_deputy_cannot_use_the_presiding_page(client, voting_round):
+    round_, voters = voting_round
+    client.force_login(voters[0])
+    response = client.post(
+        reverse("livelihood-staff-action", args=[round_.pk, "close"])
+    )
+    assert response.status_code == 403
+
+
+def test_staff_close_and_decide_publish_result(client, voting_round, staff_a):
+    round_, voters = voting_round
+    for voter in voters:
+        voting.vote_cast(
+            poll=round_.poll,
+            voter=voter,
+            choices={o.pk: "yes" for o in round_.poll.options.order_by("order")[:2]},
+        )
+    client.force_login(staff_a)
+    client.post(reverse("livelihood-staff-action", args=[round_.pk, "close"]))
+    client.post(reverse("livelihood-staff-action", args=[round_.pk, "decide"]))
+    round_.refresh_from_db()
+    assert round_.status == VotingRound.Status.DECIDED
+    page = client.get(
+        reverse("livelihood-staff-round", args=[round_.pk])
+    ).content.decode()
+    assert 'id="result"' in page
+
+
+def test_staff_action_refused_shows_chinese_message(client, voting_round, staff_a):
+    round_, _voters = voting_round
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("livelihood-staff-action", args=[round_.pk, "decide"]), follow=True
+    )
+    assert "投票尚未截止" in response.content.decode()
+
+
+def test_paper_count_entered_then_confirmed_by_another_clerk(
+    client, voting_round, staff_a
+):
+    from congress.roles import Role
+    from tests.factories.congress import UserFactory
+
+    round_, _voters = voting_round
+    services.round_voting_close(round_=round_, user=staff_a)
+    options = list(round_.poll.options.order_by("order"))
+    data = {"label": "纸质选票", "ballots": 2}
+    for o in options:
+        data.update({f"o{o.pk}_yes": 1, f"o{o.pk}_no": 1, f"o{o.pk}_abstain": 0})
+    client.force_login(staff_a)
+    client.post(reverse("livelihood-staff-paper", args=[round_.pk]), data)
+    clerk2 = UserFactory(
+        username="clerk2", scope_region=round_.region, roles=[Role.STAFF]
+    )
+    client.force_login(clerk2)
+    response = client.post(
+        reverse("livelihood-staff-paper", args=[round_.pk]), data, follow=True
+    )
+    assert "复核一致" in response.content.decode()
+    assert round_.poll.paper_counts.get().status == "confirmed"
+
+
+# --- unit portal and public progress ----------------------------------------------------------
+
+
+@pytest.fixture
+def project(county_a, staff_a):
+    unit = OrganizationFactory(region=county_a, name="县水利局")
+    round_ = published_round(region=county_a, staff=staff_a, candidates=3, unit=unit)
+    voters = deputies_with_users(3, region=county_a, term=round_.term)
+    round_ = services.round_voting_open(round_=round_, user=staff_a)
+    for v in voters:
+        voting.vote_cast(
+            poll=round_.poll,
+            voter=v,
+            choices={o.pk: "yes" for o in round_.poll.options.order_by("order")[:2]},
+        )
+    services.round_voting_close(round_=round_, user=staff_a)
+    services.round_decide(round_=round_, user=staff_a)
+    services.round_implementation_start(round_=round_, user=staff_a)
+    return round_.projects.order_by("pk").first()
+
+
+def test_unit_liaison_reports_progress(client, project):
+    liaison = liaison_for(project.responsible_unit)
+    client.force_login(liaison)
+    listing = client.get(reverse("livelihood-portal-projects")).content.decode()
+    assert project.title in listing
+    today = datetime.date.today()  # noqa: DTZ011 (a month, any zone)
+    response = client.post(
+        reverse("livelihood-portal-report", args=[project.pk]),
+        {
+            "month": f"{today:%Y-%m}",
+            "percent": 40,
+            "funds_spent": "30.5",
+            "narrative": "管网铺设完成四成。",
+        },
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert (report.percent, report.funds_spent) == (40, Decimal("30.5"))
+
+
+def test_liaison_of_another_unit_cannot_report(client, project, county_a):
+    other = liaison_for(OrganizationFactory(region=county_a), username="other")
+    client.force_login(other)
+    response = client.post(
+        reverse("livelihood-portal-report", args=[project.pk]),
+        {"month": "2026-01", "percent": 40, "funds_spent": "1", "narrative": "x"},
+    )
+    assert response.status_code == 404
+    assert not ProgressReport.objects.exists()
+
+
+def test_public_project_page_shows_milestones(client, project, staff_a):
+    services.milestone_create(
+        project=project,
+        title="管网铺设完工",
+        due_date=datetime.date(2026, 10, 31),
+        user=staff_a,
+    )
+    page = client.get(reverse("livelihood-project", args=[project.pk])).content.decode()
+    assert "管网铺设完工" in page and "2026-10-31" in page and "县水利局" in page
