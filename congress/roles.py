@@ -134,6 +134,22 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# livelihood_votes (民生实事项目票决): staff run rounds and follow projects (progress
+# reports come only from the units, through the portal); the leadership reads them.
+_LIVELIHOOD_MODELS = {
+    "votinground": ALL,
+    "projectproposal": ALL,
+    "candidateproject": ALL,
+    "livelihoodproject": ("change", "view"),
+    "milestone": ALL,
+    "progressreport": READ,
+    "supervisionvisit": ALL,
+}
+for _model, _actions in _LIVELIHOOD_MODELS.items():
+    ROLE_PERMISSIONS[Role.STAFF][f"livelihood_votes.{_model}"] = _actions
+    ROLE_PERMISSIONS[Role.SYSTEM_ADMIN][f"livelihood_votes.{_model}"] = _actions
+    ROLE_PERMISSIONS[Role.LEADERSHIP][f"livelihood_votes.{_model}"] = READ
+
 # Extra (non-model) permissions granted by role.
 ROLE_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.STAFF: ("congress.view_personal_data", "congress.export_data"),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("congress.reports.urls")),
     path("", include("deputies.urls")),
     path("", include("livelihood_votes.urls")),
+    path("", include("suggestions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

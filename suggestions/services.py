@@ -594,6 +594,7 @@ def _check_merge_target(
         raise ValidationError(_("并案处理须选择并入的建议。"))
     if target.pk == suggestion.pk:
         raise ValidationError(_("建议不能并入自己。"))
+    target = Suggestion.objects.get(pk=target.pk)  # the caller's copy may be stale
     if not Suggestion.objects.visible_to(actor).filter(pk=target.pk).exists():
         raise ValidationError(_("只能并入本级人大的建议。"))
     allowed = {
@@ -657,10 +658,10 @@ def suggestion_assign(
         )
     co_units = list(co_units)
     separate_units = list(separate_units)
-    if lead_unit is None and not separate_units:
-        raise ValidationError(_("请选择主办单位,或分别交办的单位。"))
     if co_units and lead_unit is None:
         raise ValidationError(_("有协办单位时必须确定主办单位。"))
+    if lead_unit is None and not separate_units:
+        raise ValidationError(_("请选择主办单位,或分别交办的单位。"))
     if lead_unit is not None and separate_units:
         raise ValidationError(_("主办和分办不能同时使用。"))
     all_units = ([lead_unit] if lead_unit else []) + co_units + separate_units
