@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "congress.polloption": ALL,
         "congress.pollvoter": ALL,
         "congress.papercount": ("add", "change", "view"),
+        "suggestions.suggestion": READ,  # every step runs through a service
         "deputies.deputy": ALL,
         "deputies.mandate": ALL,
         "deputies.delegation": ALL,
@@ -73,6 +74,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "congress.generatedreport": READ,
         "congress.notification": READ,
         "congress.auditevent": READ,
+        "suggestions.suggestion": READ,
         "congress.poll": ALL,
         "congress.polloption": ALL,
         "congress.pollvoter": ALL,
