@@ -48,7 +48,9 @@ class VisitLogForm(forms.Form):
         empty_label=None,
     )
     date = forms.DateField(
-        label=_("进站日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("进站日期"),
+        # ISO format: a type="date" input shows nothing for a localised value.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     kind = forms.ChoiceField(
         label=_("履职类型"),
