@@ -42,3 +42,7 @@ class SuggestionsConfig(AppConfig):
         report_kind_register(HANDLING_REPORT)
         demo_builder_register("suggestions", suggestions_demo_build, order=40)
         scale_builder_register("suggestions", suggestions_scale_build, order=40)
+        # 履职积分 and 履职档案 count suggestions (deputies cannot import us).
+        from suggestions import points_sources
+
+        points_sources.register()

@@ -159,13 +159,14 @@ def test_archive_pdf_prints_the_year_in_chinese_with_embedded_fonts(facts, tmp_p
 def test_archive_context_reads_a_fixed_number_of_queries(
     facts, county_a, township_a, station, django_assert_max_num_queries
 ):
-    """Deputies, seats, visits, activities, opinions, reports, points: batch reads."""
+    """Deputies, seats, visits, activities, opinions, reports, points and the
+    suggestions app's two (led, co-signed): batch reads, whatever the count."""
     others = [DeputyFactory(region=township_a) for _ in range(20)]
     for other in others:
         visit(station, datetime.date(YEAR, 2, 6), other)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         few = archive.archives_build(deputy_ids=[facts.pk], year=YEAR)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         many = archive.archives_build(
             deputy_ids=[facts.pk, *(o.pk for o in others)], year=YEAR
         )
@@ -459,3 +460,22 @@ def test_admin_voter_report_form_shows_the_vote_error(client, deputy, staff_a):
     assert response.status_code == 200
     assert "超过到会选民" in response.content.decode()
     assert not VoterReport.objects.exists()
+
+
+def test_archive_lists_the_suggestions_led_in_the_year(facts):
+    from suggestions.models import Suggestion
+
+    Suggestion.objects.create(
+        title="关于修缮村道的建议",
+        content="村道破损严重。",
+        lead_deputy=facts,
+        region=facts.region,
+        status="registered",
+        submitted_at=aware(YEAR, 3, 1),
+    )
+
+    [item] = archive.archives_build(deputy_ids=[facts.pk], year=YEAR)
+
+    section = next(s for s in item.sections if s.key == "suggestions")
+    assert [line.text for line in section.lines] == ["关于修缮村道的建议"]
+    assert section.lines[0].note.startswith("领衔")

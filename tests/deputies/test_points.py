@@ -398,3 +398,54 @@ def test_public_snapshot_page_shows_names_and_points_and_no_phone(
 
     ranking_unpublish(snapshot=snapshot, actor=staff_a)
     assert client.get(url).status_code == 404
+
+
+# --- suggestions (registered by the suggestions app) -----------------------------------
+
+
+def _suggestion(lead, *, status="registered", when=None, signers=()):
+    from suggestions.models import Suggestion
+    from suggestions.models import SuggestionSigner
+
+    s = Suggestion.objects.create(
+        title="关于修缮村道的建议",
+        content="村道破损严重。",
+        lead_deputy=lead,
+        region=lead.region,
+        status=status,
+        submitted_at=when,
+    )
+    for deputy, confirmed in signers:
+        SuggestionSigner.objects.create(
+            suggestion=s,
+            deputy=deputy,
+            confirmed_at=aware(YEAR, 2, 1) if confirmed else None,
+        )
+    return s
+
+
+def test_rebuild_counts_led_and_confirmed_cosigned_suggestions(
+    county_a, township_a, deputy
+):
+    """领衔 5 cap 20 and 联名 2 for a confirmed signature; drafts and declined
+    suggestions and unconfirmed signatures earn nothing."""
+    rule(county_a, Fact.SUGGESTION_LEAD, 5, 20)
+    rule(county_a, Fact.SUGGESTION_COSIGN, 2, 10)
+    signer, unconfirmed = (
+        DeputyFactory(region=township_a),
+        DeputyFactory(region=township_a),
+    )
+    for month in range(1, 6):
+        _suggestion(
+            deputy,
+            when=aware(YEAR, month, 10),
+            signers=[(signer, True), (unconfirmed, False)],
+        )
+    _suggestion(deputy, status="draft")
+    _suggestion(deputy, status="not_accepted", when=aware(YEAR, 7, 1))
+
+    points_rebuild(year=YEAR)
+
+    assert total(deputy) == 20  # five led, capped at 20
+    assert total(signer) == 10
+    assert total(unconfirmed) == 0
