@@ -152,6 +152,37 @@ for _model, _actions in _LIVELIHOOD_MODELS.items():
     ROLE_PERMISSIONS[Role.SYSTEM_ADMIN][f"livelihood_votes.{_model}"] = _actions
     ROLE_PERMISSIONS[Role.LEADERSHIP][f"livelihood_votes.{_model}"] = READ
 
+# oversight (监督工作): staff and system admins manage every model of the app, the
+# leadership reads them. Polls of evaluations are congress.poll (above).
+_OVERSIGHT_MODELS = (
+    "researchcampaign",
+    "researchgroup",
+    "topicproposal",
+    "oversightplan",
+    "oversightitem",
+    "milestone",
+    "expert",
+    "expertconflict",
+    "expertassignment",
+    "randomdraw",
+    "casefile",
+    "casescore",
+    "inquiryquestion",
+    "appointedofficial",
+    "officialreview",
+    "projectreview",
+    "deliberationopinion",
+    "followup",
+    "problem",
+    "countermeasure",
+    "rectification",
+    "publicevaluation",
+)
+for _model in _OVERSIGHT_MODELS:
+    ROLE_PERMISSIONS[Role.STAFF][f"oversight.{_model}"] = ALL
+    ROLE_PERMISSIONS[Role.SYSTEM_ADMIN][f"oversight.{_model}"] = ALL
+    ROLE_PERMISSIONS[Role.LEADERSHIP][f"oversight.{_model}"] = READ
+
 # Extra (non-model) permissions granted by role.
 ROLE_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.STAFF: ("congress.view_personal_data", "congress.export_data"),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("reports/", include("congress.reports.urls")),
     path("", include("deputies.urls")),
+    path("", include("oversight.urls")),
     path("", include("livelihood_votes.urls")),
     path("", include("suggestions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

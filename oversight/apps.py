@@ -5,3 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class OversightConfig(AppConfig):
     name = "oversight"
     verbose_name = _("监督工作")
+
+    def ready(self) -> None:
+        from congress.extensions import NavLink
+        from congress.extensions import nav_link_register
+        from congress.reports.registry import report_kind_register
+        from congress.roles import Role
+        from oversight import rules  # noqa: F401 (registers the object rules)
+        from oversight.reports import FOUR_LISTS
+        from oversight.reports import PLAN
+
+        report_kind_register(FOUR_LISTS)
+        report_kind_register(PLAN)
+
+        nav_link_register(
+            NavLink("portal-topics", _("监督议题"), roles={Role.DEPUTY}, order=40)
+        )
+        nav_link_register(
+            NavLink(
+                "portal-oversight",
+                _("监督任务"),
+                roles={Role.UNIT_LIAISON, Role.EXPERT},
+                order=40,
+            )
+        )

@@ -1,0 +1,599 @@
+"""Admin of oversight for committee staff: scoped everywhere; every state change is
+an action that calls a service (the extra field of the action bar carries the
+method, the meeting or the public random number the service needs)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib import messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from congress.admin import PersonalDataAdminMixin
+from congress.admin import ScopedAdminMixin
+from congress.admin import ScopedInlineMixin
+from congress.admin import validate_phone
+from congress.fields import mask_phone
+from oversight import services
+from oversight.models import AppointedOfficial
+from oversight.models import CaseFile
+from oversight.models import Countermeasure
+from oversight.models import DeliberationOpinion
+from oversight.models import Expert
+from oversight.models import ExpertAssignment
+from oversight.models import ExpertConflict
+from oversight.models import FollowUp
+from oversight.models import InquiryQuestion
+from oversight.models import Method
+from oversight.models import Milestone
+from oversight.models import OfficialReview
+from oversight.models import OversightItem
+from oversight.models import OversightPlan
+from oversight.models import Problem
+from oversight.models import ProjectReview
+from oversight.models import PublicEvaluation
+from oversight.models import RandomDraw
+from oversight.models import Rectification
+from oversight.models import ResearchCampaign
+from oversight.models import ResearchGroup
+from oversight.models import TopicProposal
+from oversight.reports import four_lists_request
+from oversight.reports import plan_report_request
+
+
+class OversightActionForm(ActionForm):
+    """The action bar's extra input: what the chosen action needs."""
+
+    method = forms.ChoiceField(
+        label=_("监督方式"),
+        required=False,
+        choices=[("", "---------"), *Method.choices],
+    )
+    text = forms.CharField(
+        label=_("说明(会议、理由或现场随机数)"), required=False, max_length=200
+    )
+
+
+def _run(modeladmin, request, queryset, call, done_message):
+    """Call ``call(obj)`` for each selected object; report successes and refusals."""
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except (ValidationError, PermissionDenied) as exc:
+            text = "".join(getattr(exc, "messages", None) or [str(exc)])
+            modeladmin.message_user(request, f"{obj}:{text}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request, done_message % {"count": done}, messages.SUCCESS
+        )
+
+
+def _report_redirect(modeladmin, request, queryset, service, key):
+    reports = []
+    for obj in queryset[:20]:
+        try:
+            reports.append(service(**{key: obj, "requester": request.user}))
+        except (ValidationError, PermissionDenied) as exc:
+            text = "".join(getattr(exc, "messages", None) or [str(exc)])
+            modeladmin.message_user(request, f"{obj}:{text}", messages.ERROR)
+    if len(reports) == 1:
+        return redirect("report-detail", pk=reports[0].pk)
+    if reports:
+        return redirect("report-list")
+    return None
+
+
+# --- topic collection --------------------------------------------------------------
+
+
+class ResearchGroupInline(ScopedInlineMixin, admin.StackedInline):
+    model = ResearchGroup
+    extra = 0
+
+
+@admin.register(ResearchCampaign)
+class ResearchCampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "region", "year", "start_date", "end_date")
+    list_filter = ("year",)
+    search_fields = ("title",)
+    list_select_related = ("region",)
+    inlines = [ResearchGroupInline]
+
+
+@admin.register(TopicProposal)
+class TopicProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "region",
+        "year",
+        "category",
+        "source",
+        "support",
+        "status",
+    )
+    list_filter = ("year", "status", "category", "source")
+    search_fields = ("title",)
+    list_select_related = ("region",)
+    readonly_fields = ("status", "support", "proposed_by", "decision_note")
+    raw_id_fields = ("deputy", "citizen_opinion", "unit", "campaign", "research_group")
+    action_form = OversightActionForm
+    actions = ["shortlist", "decline", "adopt"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.proposed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("列入入围名单"), permissions=["change"])
+    def shortlist(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda t: services.topic_shortlist(topic=t, user=request.user),
+            gettext("%(count)s个议题已入围。"),
+        )
+
+    @admin.action(description=_("不予采纳(在“说明”中填写理由)"), permissions=["change"])
+    def decline(self, request, queryset):
+        note = request.POST.get("text", "")
+        _run(
+            self,
+            request,
+            queryset,
+            lambda t: services.topic_decline(topic=t, user=request.user, note=note),
+            gettext("%(count)s个议题未予采纳。"),
+        )
+
+    @admin.action(
+        description=_("列入年度监督计划(选择监督方式)"), permissions=["change"]
+    )
+    def adopt(self, request, queryset):
+        method = request.POST.get("method", "")
+        if method not in Method.values:
+            self.message_user(request, gettext("请先选择监督方式。"), messages.ERROR)
+            return
+
+        def adopt_one(topic):
+            plan = OversightPlan.objects.filter(
+                region=topic.region, year=topic.year
+            ).first()
+            if plan is None:
+                raise ValidationError(
+                    gettext("请先建立%(year)s年度监督工作计划。") % {"year": topic.year}
+                )
+            services.topic_adopt(
+                topic=topic,
+                plan=plan,
+                user=request.user,
+                method=method,
+                law_name=request.POST.get("text", ""),
+            )
+
+        _run(
+            self,
+            request,
+            queryset,
+            adopt_one,
+            gettext("%(count)s个议题已列入计划。"),
+        )
+
+
+# --- plan and items --------------------------------------------------------------
+
+
+@admin.register(OversightPlan)
+class OversightPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "region", "year", "status", "published_at")
+    list_filter = ("year", "status")
+    list_select_related = ("region",)
+    readonly_fields = (
+        "status",
+        "reported_at",
+        "approved_at",
+        "approved_by_session",
+        "published_at",
+    )
+    action_form = OversightActionForm
+    actions = ["report", "approve", "publish", "print_plan"]
+
+    @admin.action(description=_("报送县委"), permissions=["change"])
+    def report(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda p: services.plan_report(plan=p, user=request.user),
+            gettext("%(count)s份计划已报送。"),
+        )
+
+    @admin.action(
+        description=_("常委会通过(在“说明”中填写会议)"), permissions=["change"]
+    )
+    def approve(self, request, queryset):
+        label = request.POST.get("text", "")
+        _run(
+            self,
+            request,
+            queryset,
+            lambda p: services.plan_approve(
+                plan=p, user=request.user, session_label=label
+            ),
+            gettext("%(count)s份计划已通过。"),
+        )
+
+    @admin.action(description=_("公布计划"), permissions=["change"])
+    def publish(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda p: services.plan_publish(plan=p, user=request.user),
+            gettext("%(count)s份计划已公布。"),
+        )
+
+    @admin.action(description=_("打印年度监督工作计划"), permissions=["view"])
+    def print_plan(self, request, queryset):
+        return _report_redirect(self, request, queryset, plan_report_request, "plan")
+
+
+class MilestoneInline(ScopedInlineMixin, admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class SubItemInline(ScopedInlineMixin, admin.TabularInline):
+    model = OversightItem
+    fk_name = "parent"
+    fields = ("title", "region", "status")
+    readonly_fields = ("title", "region", "status")
+    extra = 0
+    can_delete = False
+    verbose_name = _("联动的乡镇检查")
+    verbose_name_plural = _("联动的乡镇检查")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OversightItem)
+class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "region",
+        "method",
+        "category",
+        "planned_month",
+        "status",
+        "published_at",
+    )
+    list_filter = ("method", "category", "status")
+    search_fields = ("title",)
+    list_select_related = ("region",)
+    raw_id_fields = ("plan", "topic", "parent", "deputies", "lead_committee")
+    filter_horizontal = ("responsible_units",)
+    readonly_fields = ("status", "published_at")
+    inlines = [MilestoneInline, SubItemInline]
+    action_form = OversightActionForm
+    actions = ["print_four_lists", "publish_results"]
+
+    @admin.action(description=_("打印四张清单"), permissions=["view"])
+    def print_four_lists(self, request, queryset):
+        return _report_redirect(self, request, queryset, four_lists_request, "item")
+
+    @admin.action(
+        description=_("公开结果(在“说明”中填写公开的结果)"), permissions=["change"]
+    )
+    def publish_results(self, request, queryset):
+        summary = request.POST.get("text", "")
+        _run(
+            self,
+            request,
+            queryset,
+            lambda i: services.item_publish(item=i, user=request.user, summary=summary),
+            gettext("%(count)s个事项的结果已公开。"),
+        )
+
+
+# --- experts and draws ---------------------------------------------------------------
+
+
+class ExpertConflictInline(ScopedInlineMixin, admin.TabularInline):
+    model = ExpertConflict
+    extra = 0
+
+
+@admin.register(Expert)
+class ExpertAdmin(PersonalDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "field",
+        "affiliation",
+        "title",
+        "phone_masked",
+        "is_active",
+    )
+    list_filter = ("field", "is_active")
+    search_fields = ("name", "affiliation")
+    list_select_related = ("region",)
+    raw_id_fields = ("user",)
+    inlines = [ExpertConflictInline]
+    personal_data_fields = {"phone": mask_phone}
+    personal_data_validators = {"phone": validate_phone}
+
+    @admin.display(description=_("手机号码"))
+    def phone_masked(self, obj):
+        return obj.masked_phone
+
+
+@admin.register(ExpertAssignment)
+class ExpertAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("item", "expert", "role", "draw", "assigned_at")
+    list_select_related = ("item", "expert", "draw")
+    readonly_fields = ("item", "expert", "draw")
+
+    def has_add_permission(self, request):
+        # Assignments are made by a draw or by expert_assign (conflict check).
+        return False
+
+
+@admin.register(RandomDraw)
+class RandomDrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "region", "kind", "count", "status", "public_page")
+    list_filter = ("status", "kind")
+    list_select_related = ("region",)
+    readonly_fields = (
+        "region",
+        "item",
+        "title",
+        "kind",
+        "candidates",
+        "count",
+        "seed_hash",
+        "public_entropy",
+        "result",
+        "status",
+        "drawn_at",
+        "drawn_by",
+        "public_page",
+    )
+    action_form = OversightActionForm
+    actions = ["perform"]
+
+    def has_add_permission(self, request):
+        # A draw is published from its item (services.draw_prepare_*).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("公开验证页"))
+    def public_page(self, obj):
+        url = reverse("oversight-draw", args=[obj.public_token])
+        return format_html('<a href="{}">{}</a>', url, gettext("打开"))
+
+    @admin.action(
+        description=_("现场抽签(在“说明”中填写现场公开的随机数)"),
+        permissions=["change"],
+    )
+    def perform(self, request, queryset):
+        entropy = request.POST.get("text", "")
+        _run(
+            self,
+            request,
+            queryset,
+            lambda d: services.draw_perform(
+                draw=d, public_entropy=entropy, user=request.user
+            ),
+            gettext("%(count)s次抽签已完成。"),
+        )
+
+
+@admin.register(CaseFile)
+class CaseFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "title", "item", "unit", "selected")
+    list_filter = ("selected",)
+    search_fields = ("number", "title")
+    list_select_related = ("item", "unit")
+    raw_id_fields = ("item", "unit")
+    readonly_fields = ("selected",)
+
+
+@admin.register(InquiryQuestion)
+class InquiryQuestionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("question", "item", "source", "respondent", "answered_at")
+    list_filter = ("source", "follow_up_done")
+    list_select_related = ("item", "respondent")
+    raw_id_fields = ("item", "respondent")
+
+
+@admin.register(AppointedOfficial)
+class AppointedOfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "position", "organization", "region", "is_active")
+    search_fields = ("name", "position")
+    list_select_related = ("organization", "region")
+    raw_id_fields = ("organization",)
+
+
+@admin.register(OfficialReview)
+class OfficialReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("official", "year", "verdict")
+    list_select_related = ("official__organization",)
+    readonly_fields = ("official", "item", "year", "poll", "verdict")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ProjectReview)
+class ProjectReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("project_name", "unit", "region", "recommendation", "flags")
+    list_filter = ("recommendation",)
+    list_select_related = ("unit", "region")
+    raw_id_fields = ("item", "unit")
+    readonly_fields = ("recommendation", "reason")
+    action_form = OversightActionForm
+    actions = ["adjust", "halt", "keep"]
+
+    @admin.display(description=_("问题标记"))
+    def flags(self, obj):
+        return "、".join(obj.flags_raised)
+
+    def _decide(self, request, queryset, recommendation):
+        reason = request.POST.get("text", "")
+        _run(
+            self,
+            request,
+            queryset,
+            lambda r: services.project_review_decide(
+                review=r,
+                recommendation=recommendation,
+                reason=reason,
+                user=request.user,
+            ),
+            gettext("%(count)s个项目已作出审议建议。"),
+        )
+
+    @admin.action(description=_("建议继续实施"), permissions=["change"])
+    def keep(self, request, queryset):
+        self._decide(request, queryset, ProjectReview.Recommendation.CONTINUE)
+
+    @admin.action(description=_("建议调整后实施"), permissions=["change"])
+    def adjust(self, request, queryset):
+        self._decide(request, queryset, ProjectReview.Recommendation.ADJUST)
+
+    @admin.action(description=_("建议停止实施"), permissions=["change"])
+    def halt(self, request, queryset):
+        self._decide(request, queryset, ProjectReview.Recommendation.HALT)
+
+
+# --- deliberation opinions and the four lists -------------------------------------------
+
+
+class ProblemInline(ScopedInlineMixin, admin.TabularInline):
+    model = Problem
+    fields = ("number", "description", "status", "follow_up")
+    readonly_fields = ("number", "description", "status", "follow_up")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeliberationOpinion)
+class DeliberationOpinionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("item", "issued_on", "report_due", "status")
+    list_filter = ("status",)
+    list_select_related = ("item",)
+    raw_id_fields = ("item",)
+    readonly_fields = ("status",)
+    inlines = [ProblemInline]
+
+
+@admin.register(Problem)
+class ProblemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "opinion", "status")
+    list_filter = ("status",)
+    list_select_related = ("opinion__item",)
+    raw_id_fields = ("opinion",)
+    fields = ("opinion", "description", "number", "follow_up", "status")
+    readonly_fields = ("number", "follow_up", "status")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("opinion", *self.readonly_fields) if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        self.check_in_scope(request, obj.opinion)
+        created = services.problem_add(
+            opinion=obj.opinion, description=obj.description, user=request.user
+        )
+        obj.pk, obj.number = created.pk, created.number
+        return None
+
+
+@admin.register(Countermeasure)
+class CountermeasureAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "unit", "deadline", "status")
+    list_filter = ("status",)
+    list_select_related = ("unit",)
+    raw_id_fields = ("problem", "unit")
+    readonly_fields = ("status",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("problem", "status") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        self.check_in_scope(request, obj.problem)
+        created = services.countermeasure_add(
+            problem=obj.problem,
+            unit=obj.unit,
+            measure=obj.measure,
+            deadline=obj.deadline,
+            user=request.user,
+        )
+        obj.pk = created.pk
+        return None
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "countermeasure", "status", "reported_at")
+    list_filter = ("status",)
+    list_select_related = ("countermeasure",)
+    readonly_fields = ("countermeasure", "status", "reported_by")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PublicEvaluation)
+class PublicEvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("poll", "opinion", "audience", "verdict", "concluded_at")
+    list_select_related = ("poll", "opinion__item")
+    readonly_fields = (
+        "opinion",
+        "audience",
+        "poll",
+        "verdict",
+        "verdict_reason",
+        "concluded_at",
+    )
+    actions = ["conclude"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("截止并确定测评结果"), permissions=["change"])
+    def conclude(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda e: services.evaluation_conclude(evaluation=e, user=request.user),
+            gettext("%(count)s次测评已确定结果。"),
+        )
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "opinion", "visited_on", "by")
+    list_select_related = ("opinion__item", "by")
+    readonly_fields = ("opinion", "visited_on", "findings", "by")
+
+    def has_add_permission(self, request):
+        return False
