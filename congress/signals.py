@@ -21,8 +21,15 @@ def sync_role_groups(sender, app_config=None, **kwargs) -> None:
 
     from congress.services import roles_sync
 
-    # Run once, after the last app: by then every app's permissions exist.
+    # Run once, after the last app. Its own permissions are created by a receiver
+    # connected after this one (django.contrib.auth's), so create them first:
+    # otherwise the last app's models never reach the role groups.
     if app_config is list(apps.get_app_configs())[-1]:
+        from django.contrib.auth.management import create_permissions
+
+        create_permissions(
+            app_config, verbosity=0, using=kwargs.get("using", "default")
+        )
         roles_sync()
 
 

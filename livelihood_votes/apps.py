@@ -10,6 +10,7 @@ class LivelihoodVotesConfig(AppConfig):
         from congress.extensions import NavLink
         from congress.extensions import nav_link_register
         from congress.roles import Role
+        from livelihood_votes import rules  # noqa: F401 (registers object rules)
 
         nav_link_register(
             NavLink("portal-votes", _("票决"), roles={Role.DEPUTY}, order=40)
