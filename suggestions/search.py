@@ -71,3 +71,34 @@ def search_filter(queryset: QuerySet, query: str) -> QuerySet:
         term = SearchQuery(word, config="simple", search_type="plain")
         search = term if search is None else search & term
     return queryset.filter(search_vector=search)
+
+
+def search_reindex(*, suggestion_ids: list[int], batch_size: int = 2000) -> int:
+    """Recompute the search vector of many suggestions (imports, scale data).
+
+    Segmentation runs in Python; each batch is one UPDATE joined to two arrays.
+    """
+    if not uses_tsvector():
+        return 0
+    from suggestions.models import Suggestion
+
+    done = 0
+    for start in range(0, len(suggestion_ids), batch_size):
+        chunk = suggestion_ids[start : start + batch_size]
+        rows = Suggestion.objects.filter(pk__in=chunk).values_list(
+            "pk", "title", "content"
+        )
+        ids, documents = [], []
+        for pk, title, content in rows:
+            ids.append(pk)
+            documents.append(search_document(title=title, content=content))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE suggestions_suggestion AS s "
+                "SET search_vector = to_tsvector('simple', v.doc) "
+                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS doc) AS v "
+                "WHERE s.id = v.id",
+                [ids, documents],
+            )
+        done += len(ids)
+    return done

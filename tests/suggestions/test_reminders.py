@@ -1,0 +1,114 @@
+"""Reminders: 30/15/7 days before, overdue escalation, missing ratings,
+commitments — and a job run twice sends each once."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from congress.models import Notification
+from suggestions import services
+from suggestions.reminders import suggestion_reminders_send
+from suggestions.tasks import suggestion_reminders_send_task
+from tests.factories.congress import UserFactory
+from tests.factories.suggestions import SuggestionFactory
+
+pytestmark = pytest.mark.django_db
+
+ASSIGNED_AT = datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)  # due 2026-06-02
+
+
+@pytest.fixture
+def handling(deputy_a, advance, staff_a, leader_a, committee_a):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        assignment = advance(suggestion, "handling")
+        services.suggestion_set_supervision(
+            suggestion=suggestion,
+            actor=staff_a,
+            is_key=True,
+            supervising_leader=leader_a,
+            coordinating_committee=committee_a,
+        )
+    return assignment
+
+
+def _kinds(user):
+    return sorted(
+        Notification.objects.filter(recipient=user, kind__startswith="suggestion_")
+        .exclude(kind__in=["suggestion_assigned", "suggestion_replied"])
+        .values_list("kind", flat=True)
+    )
+
+
+def test_deadline_reminders_at_thresholds_sent_once(handling, liaison_a):
+    for day, expected in [
+        (datetime.date(2026, 4, 1), []),  # 62 days left
+        (datetime.date(2026, 5, 3), ["suggestion_due_30"]),
+        (datetime.date(2026, 5, 18), ["suggestion_due_15", "suggestion_due_30"]),
+        (
+            datetime.date(2026, 5, 26),
+            ["suggestion_due_15", "suggestion_due_30", "suggestion_due_7"],
+        ),
+    ]:
+        suggestion_reminders_send(today=day)
+        suggestion_reminders_send(today=day)  # run twice: sent once
+        assert _kinds(liaison_a) == expected, day
+
+
+def test_overdue_escalates_to_supervisors_once(
+    handling, liaison_a, leader_a, committee_a
+):
+    member = UserFactory(username="gongwei_member", organization=committee_a)
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 5, 1, tzinfo=datetime.UTC), tick=False
+    ):
+        first = suggestion_reminders_send_task.apply().get()
+        second = suggestion_reminders_send_task.apply().get()
+    assert first > 0 and second == 0
+    for user in (liaison_a, leader_a, member):
+        assert (
+            Notification.objects.filter(
+                recipient=user, kind="suggestion_overdue"
+            ).count()
+            == 1
+        )
+
+
+def test_missing_rating_reminded_after_15_days(deputy_a, advance):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        advance(suggestion, "replied")
+    suggestion_reminders_send(today=datetime.date(2026, 3, 10))
+    assert not Notification.objects.filter(kind="suggestion_rating_missing").exists()
+    suggestion_reminders_send(today=datetime.date(2026, 3, 17))
+    suggestion_reminders_send(today=datetime.date(2026, 3, 18))
+    assert (
+        Notification.objects.filter(
+            kind="suggestion_rating_missing", recipient=deputy_a.user
+        ).count()
+        == 1
+    )
+
+
+def test_commitment_due_reminded_once(deputy_a, advance, liaison_a):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    assignment = advance(suggestion, "replied", result_class="B")
+    commitment = assignment.replies.get().commitments.get()
+    soon = commitment.due_date - datetime.timedelta(days=3)
+    suggestion_reminders_send(today=soon)
+    suggestion_reminders_send(today=soon)
+    assert (
+        Notification.objects.filter(
+            kind="suggestion_commitment_due", recipient=liaison_a
+        ).count()
+        == 1
+    )
+
+
+def test_replied_assignment_gets_no_deadline_reminder(deputy_a, advance, liaison_a):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        advance(suggestion, "replied")
+    suggestion_reminders_send(today=datetime.date(2026, 6, 10))
+    assert not Notification.objects.filter(kind="suggestion_overdue").exists()

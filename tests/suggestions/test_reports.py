@@ -1,0 +1,114 @@
+"""The 建议办理情况报告 PDF shows the statistics page's figures; the reply letter."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from congress.models import GeneratedReport
+from congress.reports.services import report_request
+from suggestions import services
+from suggestions.models import Reply
+from tests.factories.suggestions import SuggestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _text(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def _fonts(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def handled_year(deputy_a, deputy_a2, advance, liaison_a):
+    """Three suggestions: closed satisfied (A), re-handled (closed), replied B."""
+    first = SuggestionFactory(lead_deputy=deputy_a, category="transport")
+    advance(first, "replied")
+    services.evaluation_record(
+        suggestion=first, actor=deputy_a.user, deputy=deputy_a, result="satisfied"
+    )
+    second = SuggestionFactory(lead_deputy=deputy_a2, category="transport")
+    advance(second, "closed")
+    third = SuggestionFactory(lead_deputy=deputy_a, category="education")
+    advance(third, "replied", result_class="B")
+    return [first, second, third]
+
+
+def test_statistics_page_and_report_pdf_show_same_figures(
+    client,
+    handled_year,
+    staff_a,
+    county_a,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    year = timezone.localdate().year
+    client.force_login(staff_a)
+    page = client.get(reverse("suggestions:statistics"), {"year": year})
+    html = page.content.decode()
+    unit_row = page.context["units"][0]
+    assert (unit_row.assigned, unit_row.replied, unit_row.a, unit_row.b) == (3, 3, 2, 1)
+    assert unit_row.rehandled == 1
+    # Final ratings: 满意 (first), 满意 after re-handling (second) → 2/2.
+    assert unit_row.satisfaction_rate == "100.0%"
+    assert "隆回县交通运输局" in html and "100.0%" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(
+            kind="suggestions.handling",
+            params={"region_id": county_a.pk, "year": year},
+            requester=staff_a,
+        )
+    report.refresh_from_db()
+    assert report.status == GeneratedReport.Status.DONE, report.error
+    content = report.file.read()
+    assert content.startswith(b"%PDF")
+    text = _text(content, tmp_path)
+    assert "代表建议办理情况报告" in text
+    assert "隆回县交通运输局" in text
+    assert "100.0%" in text
+    assert "2/1/0/0" in text  # A/B/C/D as on the statistics page
+    assert unit_row.on_time_rate in text
+    assert "CJK" in _fonts(content, tmp_path)
+
+
+def test_reply_letter_pdf(client, deputy_a, advance, liaison_a, liaison_a2, tmp_path):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a, title="关于农村道路硬化的建议")
+    assignment = advance(suggestion, "replied", result_class="B")
+    reply = Reply.objects.get(assignment=assignment)
+    url = reverse("suggestions:unit-reply-letter", args=[assignment.pk, reply.pk])
+    client.force_login(liaison_a2)
+    assert client.get(url).status_code == 404
+    client.force_login(liaison_a)
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    content = response.content
+    assert content.startswith(b"%PDF")
+    text = _text(content, tmp_path)
+    assert "隆回县交通运输局" in text
+    assert "关于农村道路硬化的建议" in text
+    assert "李建国代表" in text
+    assert "签发人:张局长" in text
+    assert "年底前完成道路硬化" in text
+    assert "CJK" in _fonts(content, tmp_path)

@@ -1,0 +1,234 @@
+"""Who sees what, the portal pages, and query counts that do not grow with rows."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from suggestions import selectors
+from suggestions import services
+from suggestions.models import Assignment
+from suggestions.models import Suggestion
+from suggestions.search import search_reindex
+from tests.factories.congress import UserFactory
+from tests.factories.suggestions import SuggestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _assigned_many(n, *, deputy, unit, staff):
+    """``n`` suggestions assigned to ``unit`` (bulk: the flow is tested elsewhere)."""
+    today = timezone.localdate()
+    suggestions = Suggestion.objects.bulk_create(
+        [
+            Suggestion(
+                title=f"关于农村道路硬化的建议{i}",
+                content="建议硬化村组道路,方便群众出行。",
+                lead_deputy=deputy,
+                region=deputy.region.county,
+                status=Suggestion.Status.ASSIGNED,
+                year=today.year,
+                number=100 + i,
+            )
+            for i in range(n)
+        ]
+    )
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                suggestion=s,
+                unit=unit,
+                role=Assignment.Role.LEAD,
+                assigned_on=today,
+                assigned_by=staff,
+                due_date=today + datetime.timedelta(days=10 + i),
+            )
+            for i, s in enumerate(suggestions)
+        ]
+    )
+    search_reindex(suggestion_ids=[s.pk for s in suggestions])
+    return suggestions
+
+
+# --- visibility grid ----------------------------------------------------------
+
+
+def test_unit_sees_only_its_assignments(
+    client, deputy_a, unit_a, unit_a2, staff_a, liaison_a, liaison_a2
+):
+    [mine] = _assigned_many(1, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    assignment = mine.assignments.get()
+    client.force_login(liaison_a2)
+    response = client.get(reverse("suggestions:unit-list"))
+    assert mine.title not in response.content.decode()
+    detail = reverse("suggestions:unit-detail", args=[assignment.pk])
+    assert client.get(detail).status_code == 404
+    assert client.get(reverse("suggestions:detail", args=[mine.pk])).status_code == 404
+    client.force_login(liaison_a)
+    assert mine.title in client.get(reverse("suggestions:unit-list")).content.decode()
+    assert client.get(detail).status_code == 200
+
+
+def test_deputy_sees_own_and_cosigned_only(client, deputy_a, deputy_a2, deputy_b):
+    own = SuggestionFactory(lead_deputy=deputy_a, title="李代表的建议")
+    cosigned = SuggestionFactory(lead_deputy=deputy_a2, title="王代表邀请联名的建议")
+    services.signer_invite(suggestion=cosigned, actor=deputy_a2.user, deputy=deputy_a)
+    other = SuggestionFactory(lead_deputy=deputy_b, title="洞口代表的建议")
+    client.force_login(deputy_a.user)
+    page = client.get(reverse("suggestions:portal-list")).content.decode()
+    assert own.title in page and cosigned.title in page
+    assert other.title not in page
+    assert (
+        client.get(reverse("suggestions:portal-detail", args=[other.pk])).status_code
+        == 404
+    )
+    visible = set(selectors.suggestion_visible_to(deputy_b.user))
+    assert visible == {other}
+
+
+def test_supervisor_sees_what_they_supervise(
+    client, deputy_a, staff_a, leader_a, committee_a, advance
+):
+    supervised = SuggestionFactory(lead_deputy=deputy_a, title="重点建议:农村道路")
+    plain = SuggestionFactory(lead_deputy=deputy_a, title="一般建议:路灯")
+    advance(supervised, "registered")
+    services.suggestion_set_supervision(
+        suggestion=supervised,
+        actor=staff_a,
+        is_key=True,
+        supervising_leader=leader_a,
+        coordinating_committee=committee_a,
+    )
+    member = UserFactory(username="daibiao_gongwei", organization=committee_a)
+    for user in (leader_a, member):
+        assert supervised in selectors.suggestion_list_for_supervisor(user=user)
+        assert plain not in selectors.suggestion_list_for_supervisor(user=user)
+    client.force_login(member)
+    page = client.get(reverse("suggestions:supervisor-list")).content.decode()
+    assert supervised.title in page and plain.title not in page
+    assert client.get(reverse("suggestions:detail", args=[plain.pk])).status_code == 404
+
+
+def test_other_county_sees_nothing(client, deputy_a, staff_a, staff_b, unit_a):
+    [suggestion] = _assigned_many(1, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    assert not selectors.suggestion_visible_to(staff_b).exists()
+    assert selectors.suggestion_visible_to(staff_a).get() == suggestion
+    client.force_login(staff_b)
+    url = reverse("admin:suggestions_suggestion_change", args=[suggestion.pk])
+    assert client.get(url).status_code == 404
+    changelist = client.get(reverse("admin:suggestions_suggestion_changelist"))
+    assert suggestion.title not in changelist.content.decode()
+    step = reverse("admin:suggestions_suggestion_review", args=[suggestion.pk])
+    assert client.get(step).status_code == 404
+
+
+# --- pages -----------------------------------------------------------------------
+
+
+def test_deputy_drafts_and_submits_through_portal(client, deputy_a):
+    client.force_login(deputy_a.user)
+    response = client.post(
+        reverse("suggestions:portal-create"),
+        {
+            "title": "关于农村道路硬化的建议",
+            "content": "桃洪镇多个村组道路尚未硬化,建议列入明年计划。",
+            "category": "transport",
+        },
+    )
+    suggestion = Suggestion.objects.get()
+    assert response.url == reverse("suggestions:portal-detail", args=[suggestion.pk])
+    client.post(reverse("suggestions:portal-action", args=[suggestion.pk, "submit"]))
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.REVIEWING
+
+
+def test_unit_reply_without_contact_shows_error(client, deputy_a, advance, liaison_a):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    assignment = advance(suggestion, "handling")
+    client.force_login(liaison_a)
+    response = client.post(
+        reverse("suggestions:unit-action", args=[assignment.pk, "reply"]),
+        {"result_class": "A", "text": "已解决", "signer": "张局长"},
+        follow=True,
+    )
+    assert "须先与代表见面沟通" in response.content.decode()
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.HANDLING
+
+
+def test_admin_review_and_assign_pages(client, deputy_a, staff_a, unit_a):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    services.suggestion_submit(suggestion=suggestion, actor=deputy_a.user)
+    client.force_login(staff_a)
+    review = reverse("admin:suggestions_suggestion_review", args=[suggestion.pk])
+    for _stage in range(3):
+        response = client.post(review, {"decision": "pass"})
+        assert response.status_code == 302
+    assign = reverse("admin:suggestions_suggestion_assign", args=[suggestion.pk])
+    client.post(assign, {"lead_unit": unit_a.pk})
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.ASSIGNED
+    again = client.post(assign, {"lead_unit": unit_a.pk})
+    assert "不能重复交办" in again.content.decode()
+
+
+def test_admin_search_finds_two_character_word(client, deputy_a, staff_a, unit_a):
+    _assigned_many(2, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    client.force_login(staff_a)
+    url = reverse("admin:suggestions_suggestion_changelist")
+    assert "农村道路硬化" in client.get(url, {"q": "道路"}).content.decode()
+    assert "农村道路硬化" not in client.get(url, {"q": "教育"}).content.decode()
+
+
+# --- query counts at two sizes --------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_unit_list_queries_do_not_grow(
+    client, django_assert_max_num_queries, rows, deputy_a, unit_a, staff_a, liaison_a
+):
+    _assigned_many(rows, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    client.force_login(liaison_a)
+    # session, user (+scope region), groups, the unit, count, the page, nav unread
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("suggestions:unit-list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_portal_list_queries_do_not_grow(
+    client, django_assert_max_num_queries, rows, deputy_a, unit_a, staff_a
+):
+    _assigned_many(rows, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    client.force_login(deputy_a.user)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("suggestions:portal-list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_admin_changelist_queries_do_not_grow(
+    client, django_assert_max_num_queries, rows, deputy_a, unit_a, staff_a
+):
+    _assigned_many(rows, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    client.force_login(staff_a)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:suggestions_suggestion_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_supervisor_list_queries_do_not_grow(
+    client, django_assert_max_num_queries, rows, deputy_a, unit_a, staff_a, leader_a
+):
+    suggestions = _assigned_many(rows, deputy=deputy_a, unit=unit_a, staff=staff_a)
+    Suggestion.objects.filter(pk__in=[s.pk for s in suggestions]).update(
+        is_key=True, supervising_leader=leader_a
+    )
+    client.force_login(leader_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("suggestions:supervisor-list"))
+    assert response.status_code == 200
