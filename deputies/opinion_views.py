@@ -232,7 +232,9 @@ def _public_status(opinion: CitizenOpinion) -> str:
 def opinion_track(request: HttpRequest, code: str) -> HttpResponse:
     """An opinion's status, public reply and date; the rating form once replied."""
     template = "deputies/opinions/opinion_track.html"
-    if request.method == "POST" and _track_is_limited(request):
+    # Every look-up counts, not only the form: a code guessed in the address bar
+    # is a look-up too.
+    if _track_is_limited(request):
         return _too_many(request, "deputies/opinions/opinion_track_lookup.html", {})
     opinion = opinions.opinion_get_by_code(code=code)
     if opinion is None:
@@ -348,6 +350,8 @@ def _detail_context(request, opinion, **forms) -> dict:
             units=opinions.opinion_unit_choices(opinion=opinion, user=request.user)
         ),
         "revealed_phone": forms.get("revealed_phone"),
+        # A draft suggestion is a deputy's own: only a deputy raises one.
+        "may_raise": is_open and opinions.deputy_of(request.user) is not None,
     }
     if is_open and opinion.station_id and opinion.station.manager_id == request.user.pk:
         context["assign_form"] = forms.get("assign_form") or OpinionAssignForm(

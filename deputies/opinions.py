@@ -123,7 +123,8 @@ def sensitive_hits(text: str, words: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _deputy_of(user) -> Deputy | None:
+def deputy_of(user) -> Deputy | None:
+    """The user's Deputy record, if any."""
     try:
         return user.deputy
     except (Deputy.DoesNotExist, AttributeError):
@@ -432,7 +433,7 @@ def opinion_raise(
     _require_handler(actor, opinion)
     if opinion.status not in OPEN_STATES:
         raise _refuse(opinion, _("转为代表建议"))
-    deputy = deputy or _deputy_of(actor) or opinion.deputy
+    deputy = deputy or deputy_of(actor) or opinion.deputy
     if deputy is None:
         raise ValidationError(_("转为代表建议须指定领衔代表。"))
     if not _active_deputy(deputy):

@@ -366,3 +366,18 @@ def test_inbox_queries_do_not_grow(
         response = _inbox(client)
     assert response.status_code == 200
     assert response.content.decode().count('class="notification"') == min(rows, 20)
+
+
+def test_tracking_lookups_are_rate_limited_per_address(client, submit):
+    """Guessing codes (in the form or the address bar) is cut off per address."""
+    from deputies.opinion_views import TRACK_RATE_PER_ADDRESS
+
+    opinion = submit()
+    url = reverse("opinion-track", args=["ZZZZZZZZZZZZ"])
+    for _ in range(_limit(TRACK_RATE_PER_ADDRESS)):
+        assert client.get(url, REMOTE_ADDR="192.0.2.9").status_code == 404
+    blocked = client.get(
+        reverse("opinion-track", args=[opinion.tracking_code]), REMOTE_ADDR="192.0.2.9"
+    )
+    assert blocked.status_code == 429 and "提交太频繁了" in blocked.content.decode()
+    assert _track(client, opinion).status_code == 200  # another address

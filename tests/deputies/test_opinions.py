@@ -532,3 +532,36 @@ def test_sensitive_word_admin_county_staff_read_global_words(client, staff_a, co
     assert staff_a.has_perm("deputies.change_sensitiveword", mine)
     assert not staff_a.has_perm("deputies.change_sensitiveword", everywhere)
     assert staff_a.has_perm("deputies.view_sensitiveword", everywhere)
+
+
+# --- demo and scale data -------------------------------------------------------------
+
+
+def test_demo_builder_every_state_and_idempotent(station, unit_a):
+    """The demo builder gives the demo stations opinions in every state; a second
+    run adds nothing."""
+    from deputies.opinion_data import opinions_demo_build
+
+    opinions_demo_build(log=lambda m: None)
+    count = CitizenOpinion.objects.count()
+    assert set(CitizenOpinion.objects.values_list("status", flat=True)) == set(S.values)
+    opinions_demo_build(log=lambda m: None)
+    assert CitizenOpinion.objects.count() == count
+    assert SensitiveWord.objects.filter(region__isnull=True).count() == 3
+
+
+def test_scale_builder_set_based_and_idempotent(station):
+    """The scale builder inserts the asked number once; phones decrypt; a second
+    run with a larger number adds only the difference."""
+    from deputies.opinion_data import opinions_scale_build
+
+    opinions_scale_build(options={"opinions": 40}, log=lambda m: None)
+    assert CitizenOpinion.objects.count() == 40
+    opinions_scale_build(options={"opinions": 40}, log=lambda m: None)
+    assert CitizenOpinion.objects.count() == 40
+    opinions_scale_build(options={"opinions": 45}, log=lambda m: None)
+    assert CitizenOpinion.objects.count() == 45
+    with_phone = CitizenOpinion.objects.exclude(phone="").first()
+    assert with_phone is not None and with_phone.phone.startswith("1357390")
+    assert with_phone.phone_digest
+    assert set(CitizenOpinion.objects.values_list("status", flat=True)) <= set(S.values)
