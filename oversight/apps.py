@@ -8,13 +8,16 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         from congress.extensions import NavLink
+        from congress.extensions import demo_builder_register
         from congress.extensions import nav_link_register
         from congress.reports.registry import report_kind_register
         from congress.roles import Role
         from oversight import rules  # noqa: F401 (registers the object rules)
+        from oversight.demo import oversight_demo_build
         from oversight.reports import FOUR_LISTS
         from oversight.reports import PLAN
 
+        demo_builder_register("oversight", oversight_demo_build, order=60)
         report_kind_register(FOUR_LISTS)
         report_kind_register(PLAN)
 
