@@ -72,4 +72,10 @@ app.conf.beat_schedule = {
         "task": "deputies.opinion_remind",
         "schedule": crontab(hour="8-20", minute=30),
     },
+    # Livelihood projects: monthly progress reports due soon remind the unit;
+    # overdue reports and milestones escalate to the committee staff (idempotent).
+    "livelihood-votes-progress-remind": {
+        "task": "livelihood_votes.progress_remind",
+        "schedule": crontab(hour=8, minute=45),
+    },
 }

@@ -9,8 +9,14 @@ class LivelihoodVotesConfig(AppConfig):
     def ready(self) -> None:
         from congress.extensions import NavLink
         from congress.extensions import nav_link_register
+        from congress.reports.registry import report_kind_register
         from congress.roles import Role
         from livelihood_votes import rules  # noqa: F401 (registers object rules)
+        from livelihood_votes.reports import ANNUAL
+        from livelihood_votes.reports import RESULT
+
+        report_kind_register(RESULT)
+        report_kind_register(ANNUAL)
 
         nav_link_register(
             NavLink("portal-votes", _("票决"), roles={Role.DEPUTY}, order=40)

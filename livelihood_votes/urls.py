@@ -65,6 +65,11 @@ urlpatterns = [
         name="livelihood-staff-paper",
     ),
     path(
+        "livelihood/staff/rounds/<int:pk>/report/",
+        views.staff_round_report,
+        name="livelihood-staff-report",
+    ),
+    path(
         "livelihood/staff/rounds/<int:pk>/<slug:action>/",
         views.staff_round_action,
         name="livelihood-staff-action",

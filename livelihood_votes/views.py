@@ -32,6 +32,7 @@ from django_ratelimit.core import is_ratelimited
 from congress import voting
 from congress.models import PaperCount
 from congress.models import Poll
+from congress.reports.services import report_request
 from congress.roles import Role
 from livelihood_votes import selectors
 from livelihood_votes import services
@@ -43,6 +44,7 @@ from livelihood_votes.forms import ReceiptCheckForm
 from livelihood_votes.models import ProgressPhoto
 from livelihood_votes.models import ProjectProposal
 from livelihood_votes.models import VotingRound
+from livelihood_votes.reports import RESULT_KIND
 
 # Public proposal form, like the opinion form: per client address, generous (a
 # village or a mobile carrier puts many citizens behind one address).
@@ -473,3 +475,20 @@ def staff_paper_count(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(reverse("livelihood-staff-round", args=[round_.pk]))
+
+
+@login_required
+@require_POST
+def staff_round_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the signed result report (PDF) of a round and show its progress page."""
+    round_ = _staff_round(request, pk)
+    try:
+        report = report_request(
+            kind=RESULT_KIND,
+            params={"region_id": round_.region_id, "round_id": round_.pk},
+            requester=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("livelihood-staff-round", pk=round_.pk)
+    return redirect("report-detail", pk=report.pk)
