@@ -107,7 +107,39 @@ def bench_users():
         )
         user.groups.add(group)
         users[key] = User.objects.get(pk=user.pk)
+    deputy_user = bench_deputy()
+    if deputy_user is not None:
+        users["deputy"] = deputy_user
     return users
+
+
+def bench_deputy():
+    """A 隆回县 deputy grouped into a station, signed in for the portal pages."""
+    from django.contrib.auth.models import Group
+
+    from congress.models import Region
+    from congress.models import User
+    from congress.roles import Role
+    from deputies.models import StationAssignment
+
+    assignment = (
+        StationAssignment.objects.filter(station__region__code__startswith=COUNTY)
+        .select_related("deputy")
+        .order_by("station_id", "deputy_id")
+        .first()
+    )
+    if assignment is None:
+        return None
+    user, _ = User.objects.update_or_create(
+        username="bench_deputy",
+        defaults={"scope_region": Region.objects.get(code=Region.full_code(COUNTY))},
+    )
+    user.groups.add(Group.objects.get(name=Role.DEPUTY.value))
+    type(assignment.deputy).objects.filter(user=user).exclude(
+        pk=assignment.deputy_id
+    ).update(user=None)
+    type(assignment.deputy).objects.filter(pk=assignment.deputy_id).update(user=user)
+    return User.objects.get(pk=user.pk)
 
 
 def measure_page(page, users, n: int) -> tuple[list[float], int, int]:

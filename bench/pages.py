@@ -49,10 +49,66 @@ PAGES: tuple[Page | Render, ...] = (
         "app_label=deputies&model_name=mandate&field_name=deputy&term=王",
         target_ms=150,
     ),
+    # 进站履职 and 履职活动: the changelist of millions of visits (no exact COUNT(*)),
+    # and the deputy portal as a 隆回县 deputy (``bench_deputy``).
+    Page(
+        "进站记录列表(县级)",
+        "admin:deputies_stationvisit_changelist",
+        role="county_staff",
+    ),
+    Page("进站记录列表(市级)", "admin:deputies_stationvisit_changelist"),
+    Page(
+        "进站记录列表 · 今年",
+        "admin:deputies_stationvisit_changelist",
+        "period=this_year&kind__exact=reception",
+    ),
+    Page(
+        "进站记录列表 · 搜索站名", "admin:deputies_stationvisit_changelist", "q=联络站"
+    ),
+    Page("履职活动列表", "admin:deputies_activity_changelist", role="county_staff"),
+    Page("门户 · 我的履职", "portal-home", role="deputy", target_ms=100),
+    Page("门户 · 登记进站", "portal-visit-log", role="deputy", target_ms=100),
+    Page("门户 · 我的进站记录", "portal-visit-list", role="deputy", target_ms=100),
+    Page("门户 · 我的履职活动", "portal-activity-list", role="deputy", target_ms=100),
     Render(
         "代表名册PDF(隆回县)",
         "bench.renders:roster_render",
         target_ms=20_000,
         requires=("deputies.reports", "congress.reports.render"),
+    ),
+    # 履职积分 and 履职档案 (helper C).
+    Page(
+        "积分排名(县级代表,隆回县)",
+        "points-ranking",
+        "level=county",
+        role="county_staff",
+    ),
+    Page("积分排名(县级代表,全市)", "points-ranking", "level=county"),
+    Page("积分明细列表", "admin:deputies_pointentry_changelist"),
+    Page("积分规则列表", "admin:deputies_pointrule_changelist"),
+    Page("向选民述职列表", "admin:deputies_voterreport_changelist"),
+    Render(
+        "积分重算(全市 30,000 名代表,本年度,从零)",
+        "bench.points:points_rebuild_city",
+        target_ms=10_000,
+        requires=("deputies.points",),
+    ),
+    Render(
+        "积分重算(全市,无变化时)",
+        "bench.points:points_rebuild_again",
+        target_ms=10_000,
+        requires=("deputies.points",),
+    ),
+    Render(
+        "履职档案PDF(一名代表)",
+        "bench.points:archive_one",
+        target_ms=2_000,
+        requires=("deputies.archive",),
+    ),
+    Render(
+        "履职档案汇编PDF(300 名代表)",
+        "bench.points:booklet_300",
+        target_ms=60_000,
+        requires=("deputies.archive",),
     ),
 )

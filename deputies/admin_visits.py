@@ -11,23 +11,28 @@ delete them. Attendance goes through ``activity_attendance_record``.
 from __future__ import annotations
 
 import datetime
+import json
 
 from django import forms
 from django.contrib import admin
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count
 from django.db.models import IntegerField
 from django.db.models import OuterRef
+from django.db.models import QuerySet
 from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from congress.admin import EstimatedCountPaginator
 from congress.admin import RegionListFilter
 from congress.admin import ScopedAdminMixin
 from congress.admin import ScopedInlineMixin
@@ -40,6 +45,37 @@ from deputies.visits import AttendanceEntry
 from deputies.visits import activity_attendance_mark_all_present
 from deputies.visits import activity_attendance_record
 from deputies.visits import attendance_check
+
+# Count at most this many rows exactly; beyond it, the planner's estimate will do.
+EXACT_COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(EstimatedCountPaginator):
+    """Count a visit changelist without ever counting millions of rows.
+
+    ``EstimatedCountPaginator`` trusts the planner's estimate, which for a
+    search (``station__name`` contains …) can be far too low and then leads to an
+    exact COUNT(*) over the whole table. Here the exact count stops after
+    ``EXACT_COUNT_CAP`` rows (``SELECT count(*) FROM (… LIMIT cap + 1)``); a list
+    longer than that shows the planner's estimate (at least the cap).
+    """
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return super().count
+        capped = queryset.order_by()[: EXACT_COUNT_CAP + 1].count()
+        if capped <= EXACT_COUNT_CAP:
+            return capped
+        return max(_planner_estimate(queryset), capped)
+
+
+def _planner_estimate(queryset: QuerySet) -> int:
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.count()
+    plan = json.loads(queryset.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class VisitPeriodFilter(admin.SimpleListFilter):
@@ -116,6 +152,7 @@ class VisitPhotoInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(StationVisit)
 class StationVisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    paginator = CappedCountPaginator
     list_display = (
         "date",
         "station",

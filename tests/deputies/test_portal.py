@@ -349,3 +349,30 @@ def test_admin_visit_changelist_is_scoped(client, staff_b, deputy_a, station_a):
     visit = StationVisit.objects.first()
     change = client.get(reverse("admin:deputies_stationvisit_change", args=[visit.pk]))
     assert change.status_code == 404
+
+
+def test_admin_visit_changelist_never_counts_the_whole_table(
+    client, city_staff, deputy_a, station_a, monkeypatch
+):
+    """Above the cap the changelist shows the planner's estimate: no COUNT(*) runs
+    without a LIMIT (on five million visits it would take seconds), for the plain
+    list and for a search."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deputies import admin_visits
+
+    monkeypatch.setattr(admin_visits, "EXACT_COUNT_CAP", 3)
+    visits_make(station=station_a, deputies=[deputy_a], count=12)
+    client.force_login(city_staff)
+    url = reverse("admin:deputies_stationvisit_changelist")
+    for query in ("", "?q=联络站"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url + query)
+        assert response.status_code == 200
+        counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"]]
+        assert counts, "the capped count ran"
+        for sql in counts:
+            assert "LIMIT 4" in sql, sql
+        assert response.context["cl"].paginator.count >= 4
+        assert len(response.context["cl"].result_list) == 12
