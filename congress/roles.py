@@ -177,6 +177,7 @@ _OVERSIGHT_MODELS = (
     "countermeasure",
     "rectification",
     "publicevaluation",
+    "budgetindicator",
 )
 for _model in _OVERSIGHT_MODELS:
     ROLE_PERMISSIONS[Role.STAFF][f"oversight.{_model}"] = ALL

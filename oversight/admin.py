@@ -11,6 +11,8 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -21,8 +23,14 @@ from congress.admin import ScopedAdminMixin
 from congress.admin import ScopedInlineMixin
 from congress.admin import validate_phone
 from congress.fields import mask_phone
+from deputies.imports import read_xlsx
 from oversight import services
+from oversight.budget import COLUMNS as BUDGET_COLUMNS
+from oversight.budget import BudgetImportRefused
+from oversight.budget import budget_import
+from oversight.budget import indicator_risk
 from oversight.models import AppointedOfficial
+from oversight.models import BudgetIndicator
 from oversight.models import CaseFile
 from oversight.models import Countermeasure
 from oversight.models import DeliberationOpinion
@@ -597,3 +605,106 @@ class FollowUpAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- budget and debt watch -------------------------------------------------------------
+
+
+class BudgetImportForm(forms.Form):
+    file = forms.FileField(label=_("xlsx 文件"))
+    commit = forms.BooleanField(
+        label=_("检查无误后正式导入(不勾选则只检查)"), required=False
+    )
+
+
+@admin.register(BudgetIndicator)
+class BudgetIndicatorAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "unit",
+        "year",
+        "month",
+        "budget",
+        "executed",
+        "execution_rate",
+        "debt_ratio",
+        "risk",
+    )
+    list_filter = ("year", "month")
+    search_fields = ("unit__name",)
+    list_select_related = ("unit",)
+    readonly_fields = ("imported_by",)
+    change_list_template = "oversight/admin/budget_changelist.html"
+
+    def has_add_permission(self, request):
+        # Figures come in through the checked, all-or-nothing import.
+        return False
+
+    @admin.display(description=_("执行率"))
+    def execution_rate(self, obj):
+        risk = indicator_risk(obj)
+        return "—" if risk.execution_rate is None else f"{risk.execution_rate}%"
+
+    @admin.display(description=_("债务率"))
+    def debt_ratio(self, obj):
+        risk = indicator_risk(obj)
+        return "—" if risk.debt_ratio is None else f"{risk.debt_ratio}%"
+
+    @admin.display(description=_("风险等级"))
+    def risk(self, obj):
+        return indicator_risk(obj).label
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="oversight_budgetindicator_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload an xlsx: check it (dry run) or import it, all rows or none."""
+        if not self.has_view_permission(request) or not request.user.has_perm(
+            "oversight.change_budgetindicator"
+        ):
+            raise PermissionDenied
+        form = BudgetImportForm(request.POST or None, request.FILES or None)
+        outcome = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_xlsx(upload)
+            except Exception:  # openpyxl raises many kinds on a non-xlsx file
+                form.add_error(
+                    "file", gettext("无法读取该文件,请上传 xlsx 格式的表格。")
+                )
+            else:
+                try:
+                    outcome = budget_import(
+                        user=request.user,
+                        rows=rows,
+                        dry_run=not form.cleaned_data["commit"],
+                        file_name=upload.name,
+                    )
+                except BudgetImportRefused as refused:
+                    outcome = refused.outcome
+                    self.message_user(request, str(refused), messages.ERROR)
+                else:
+                    if form.cleaned_data["commit"]:
+                        self.message_user(
+                            request,
+                            gettext("已导入%(n)s行,发出预警%(alerts)s条。")
+                            % {"n": outcome.written, "alerts": outcome.alerts},
+                            messages.SUCCESS,
+                        )
+                        return redirect("admin:oversight_budgetindicator_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("导入预算执行和债务指标"),
+            "form": form,
+            "outcome": outcome,
+            "columns": list(BUDGET_COLUMNS.values()),
+        }
+        return TemplateResponse(request, "oversight/admin/budget_import.html", context)

@@ -1139,3 +1139,65 @@ class PublicEvaluation(models.Model):
 
     def __str__(self) -> str:
         return str(self.poll)
+
+
+# --- budget and debt watch (预算联网监督, first step) ----------------------------------
+
+
+class BudgetIndicatorQuerySet(ScopedQuerySet):
+    pass
+
+
+class BudgetIndicator(models.Model):
+    """One unit's monthly budget execution and debt figures (imported from xlsx).
+
+    The risk level is computed from them by ``oversight/budget.py`` (the thresholds
+    live there, with their sources).
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        Organization,
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="budget_indicators",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    budget = models.DecimalField(_("年度预算数(万元)"), max_digits=14, decimal_places=2)
+    executed = models.DecimalField(
+        _("累计执行数(万元)"), max_digits=14, decimal_places=2
+    )
+    debt_balance = models.DecimalField(
+        _("债务余额(万元)"), max_digits=14, decimal_places=2, default=0
+    )
+    fiscal_capacity = models.DecimalField(
+        _("综合财力(万元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = BudgetIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预算执行和债务指标")
+        verbose_name_plural = _("预算执行和债务指标")
+        ordering = ["-year", "-month", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month"], name="budget_once_per_unit_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12),
+                name="budget_month_1_12",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}-{self.month:02d}"

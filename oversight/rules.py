@@ -34,6 +34,7 @@ SCOPED_MODELS = (
     "countermeasure",
     "rectification",
     "publicevaluation",
+    "budgetindicator",
 )
 
 for _model in SCOPED_MODELS:
