@@ -54,6 +54,7 @@ from oversight.models import ResearchGroup
 from oversight.models import TopicProposal
 from oversight.reports import four_lists_request
 from oversight.reports import plan_report_request
+from oversight.reports import summary_report_request
 
 
 class OversightActionForm(ActionForm):
@@ -213,7 +214,7 @@ class OversightPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "published_at",
     )
     action_form = OversightActionForm
-    actions = ["report", "approve", "publish", "print_plan"]
+    actions = ["report", "approve", "publish", "print_plan", "print_summary"]
 
     @admin.action(description=_("报送县委"), permissions=["change"])
     def report(self, request, queryset):
@@ -249,6 +250,10 @@ class OversightPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
             lambda p: services.plan_publish(plan=p, user=request.user),
             gettext("%(count)s份计划已公布。"),
         )
+
+    @admin.action(description=_("打印年度监督工作总结"), permissions=["view"])
+    def print_summary(self, request, queryset):
+        return _report_redirect(self, request, queryset, summary_report_request, "plan")
 
     @admin.action(description=_("打印年度监督工作计划"), permissions=["view"])
     def print_plan(self, request, queryset):

@@ -16,10 +16,12 @@ class OversightConfig(AppConfig):
         from oversight.demo import oversight_demo_build
         from oversight.reports import FOUR_LISTS
         from oversight.reports import PLAN
+        from oversight.reports import SUMMARY
 
         demo_builder_register("oversight", oversight_demo_build, order=60)
         report_kind_register(FOUR_LISTS)
         report_kind_register(PLAN)
+        report_kind_register(SUMMARY)
 
         nav_link_register(
             NavLink("portal-topics", _("监督议题"), roles={Role.DEPUTY}, order=40)

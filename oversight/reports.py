@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.db.models import Q
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +23,20 @@ from congress.reports.registry import ReportKind
 from congress.reports.services import report_request
 from congress.roles import Role
 from oversight.models import Category
+from oversight.models import Countermeasure
+from oversight.models import Method
 from oversight.models import OversightItem
 from oversight.models import OversightPlan
+from oversight.models import Problem
+from oversight.models import ProjectReview
+from oversight.models import PublicEvaluation
+from oversight.models import RandomDraw
 from oversight.selectors import opinion_list_with_lists
 from oversight.selectors import plan_get_with_items
 
 FOUR_LISTS_KIND = "oversight.four_lists"
 PLAN_KIND = "oversight.plan"
+SUMMARY_KIND = "oversight.summary"
 
 VERDICT_LABELS = {code.value: str(code.label) for code in PollOption.Code}
 
@@ -109,6 +118,78 @@ def build_plan_context(*, region: Region, params: dict[str, Any]) -> dict[str, A
     }
 
 
+def build_summary_context(*, region: Region, params: dict[str, Any]) -> dict[str, Any]:
+    """The year's oversight summary of a region: items by method and area, the four
+    lists' progress, evaluation verdicts, draws and halted projects, with charts."""
+    year = int(params["year"])
+    items = list(
+        OversightItem.objects.in_region(region)
+        .filter(Q(plan__year=year) | Q(parent__plan__year=year))
+        .select_related("region")
+        .order_by("planned_month", "pk")
+    )
+    item_ids = [i.pk for i in items]
+    by_method = Counter(i.get_method_display() for i in items)
+    by_category = Counter(i.get_category_display() for i in items)
+    problems = Problem.objects.filter(opinion__item_id__in=item_ids)
+    countermeasures = Countermeasure.objects.filter(
+        problem__opinion__item_id__in=item_ids
+    )
+    verdicts = Counter(
+        PublicEvaluation.objects.filter(
+            opinion__item_id__in=item_ids, concluded_at__isnull=False
+        ).values_list("verdict", flat=True)
+    )
+    projects = ProjectReview.objects.filter(item_id__in=item_ids)
+    halted = projects.filter(recommendation=ProjectReview.Recommendation.HALT)
+    figures = {
+        "items": len(items),
+        "published": sum(1 for i in items if i.published_at),
+        "problems": problems.count(),
+        "rectified": problems.filter(status=Problem.Status.RECTIFIED).count(),
+        "countermeasures": countermeasures.count(),
+        "countermeasures_done": countermeasures.filter(
+            status=Countermeasure.Status.DONE
+        ).count(),
+        "draws": RandomDraw.objects.filter(
+            item_id__in=item_ids, status=RandomDraw.Status.DRAWN
+        ).count(),
+        "projects": projects.count(),
+        "halted": halted.count(),
+        "halted_budget": halted.aggregate(total=Sum("budget"))["total"] or 0,
+    }
+    return {
+        "year": year,
+        "region": region,
+        "items": items,
+        "figures": figures,
+        "cover_org": _("%(region)s人大常委会") % {"region": region.name},
+        "cover_subtitle": _("%(year)s年度监督工作总结") % {"year": year},
+        "generated_at": timezone.localtime(),
+        "method_chart": bar_chart_svg(
+            [(str(label), by_method.get(str(label), 0)) for label in Method.labels],
+            title=_("各监督方式事项数"),
+        ),
+        "category_chart": bar_chart_svg(
+            [(str(label), by_category.get(str(label), 0)) for label in Category.labels],
+            title=_("各领域监督事项数"),
+        ),
+        "verdict_chart": bar_chart_svg(
+            [(label, verdicts.get(code, 0)) for code, label in VERDICT_LABELS.items()],
+            title=_("审议意见落实情况满意度测评结果"),
+        ),
+        "qr_svg": qr_svg(reverse("oversight-results")),
+    }
+
+
+SUMMARY = ReportKind(
+    kind=SUMMARY_KIND,
+    title=gettext_lazy("年度监督工作总结"),
+    template_name="oversight/reports/summary.html",
+    build_context=build_summary_context,
+    can_request=can_request_oversight_report,
+)
+
 FOUR_LISTS = ReportKind(
     kind=FOUR_LISTS_KIND,
     title=gettext_lazy("监督事项四张清单"),
@@ -140,5 +221,14 @@ def plan_report_request(*, plan: OversightPlan, requester: User) -> GeneratedRep
     return report_request(
         kind=PLAN_KIND,
         params={"region_id": plan.region_id, "plan_id": plan.pk},
+        requester=requester,
+    )
+
+
+def summary_report_request(*, plan: OversightPlan, requester: User) -> GeneratedReport:
+    """Ask for the year's oversight summary of the plan's region."""
+    return report_request(
+        kind=SUMMARY_KIND,
+        params={"region_id": plan.region_id, "year": plan.year},
         requester=requester,
     )

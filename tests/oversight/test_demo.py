@@ -61,3 +61,31 @@ def test_demo_builds_every_method_and_runs_twice(county_a):
         Organization.objects.count(),
     )
     assert "already present" in lines[-1]
+
+
+def test_summary_pdf_of_the_demo_year(county_a, tmp_path):
+    """The year's summary counts the demo's items and draws and prints in Chinese."""
+    import subprocess
+
+    from django.utils import timezone
+
+    from congress.reports.render import render_pdf
+    from oversight.reports import build_summary_context
+
+    test_demo_builds_every_method_and_runs_twice(county_a)
+    year = timezone.localdate().year
+    context = build_summary_context(region=county_a, params={"year": year})
+    assert context["figures"]["items"] == 8  # six in the plan, two township checks
+    assert context["figures"]["draws"] == 2 and context["figures"]["halted"] == 1
+    context["report_title"] = "隆回县年度监督工作总结"
+    pdf = render_pdf("oversight/reports/summary.html", context)
+    path = tmp_path / "s.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace(" ", "")
+    assert "各监督方式事项数" in text and "两官评议" in text
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Noto" in fonts and "yes" in fonts
