@@ -105,6 +105,15 @@ class VotingRound(models.Model):
         on_delete=models.PROTECT,
         related_name="livelihood_runoff_round",
     )
+    entitled_count = models.PositiveIntegerField(
+        _("应到代表人数"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "开始投票时的全体在任代表(或出席代表)人数,含用纸质选票投票、"
+            "没有登录账号的代表;“过半数”以此为基数。"
+        ),
+    )
     needs_runoff = models.BooleanField(_("需再次投票"), default=False)
     result_note = models.TextField(_("票决结果说明"), blank=True)
     decided_at = models.DateTimeField(_("确定时间"), null=True, blank=True)

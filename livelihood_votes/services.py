@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from congress import audit
 from congress import voting
 from congress.models import Organization
 from congress.models import Poll
+from congress.models import PollOption
 from congress.models import Region
 from congress.models import Session
 from congress.models import Term
@@ -304,15 +306,33 @@ def round_electorate(*, round_: VotingRound) -> list[User]:
     )
 
 
-def _entitled_users(round_: VotingRound, present: Iterable[Deputy] | None) -> list:
+def round_deputies(*, round_: VotingRound) -> QuerySet[Deputy]:
+    """Every deputy with an active seat of the round's term in its congress."""
+    return Deputy.objects.filter(
+        mandates__term=round_.term,
+        mandates__congress_region=round_.region,
+        mandates__status=Mandate.Status.ACTIVE,
+    ).distinct()
+
+
+def _entitled(
+    round_: VotingRound, present: Iterable[Deputy] | None
+) -> tuple[list[User], int]:
+    """The electorate's accounts (electronic ballots) and the number of deputies
+    entitled to vote, accounts or not (the others vote on paper)."""
     electorate = round_electorate(round_=round_)
     if present is None:
-        return electorate
-    present_users = {d.user_id for d in present if d.user_id}
-    chosen = [u for u in electorate if u.pk in present_users]
-    if len(chosen) != len(present_users):
+        return electorate, round_deputies(round_=round_).count()
+    present = list(present)
+    seated = set(
+        round_deputies(round_=round_)
+        .filter(pk__in=[d.pk for d in present])
+        .values_list("pk", flat=True)
+    )
+    if len(seated) != len({d.pk for d in present}):
         raise ValidationError(_("出席代表中有人不是本届在任代表。"), code="not_deputy")
-    return chosen
+    present_users = {d.user_id for d in present if d.user_id}
+    return [u for u in electorate if u.pk in present_users], len(seated)
 
 
 @transaction.atomic
@@ -335,7 +355,14 @@ def round_voting_open(
         raise ValidationError(
             _("候选项目数必须多于应选项目数。"), code="not_competitive"
         )
-    voters = _entitled_users(round_, present)
+    voters, entitled = _entitled(round_, present)
+    if entitled == 0:
+        raise ValidationError(_("本届没有在任代表,不能开始投票。"), code="electorate")
+    if not voters:
+        raise ValidationError(
+            _("没有代表开通登录账号,无法开始网上投票;请先为代表开通账号。"),
+            code="electorate",
+        )
     label = _("出席会议的代表") if present is not None else _("本届全体在任代表")
     poll = voting.poll_create(
         title=round_.title,
@@ -347,13 +374,16 @@ def round_voting_open(
         electorate_label=label,
         base=round_.base,
         max_choices=round_.choose_count,
+        # Quorum over every entitled deputy, electronic or paper: more than half.
+        quorum=entitled // 2 + 1,
     )
     options = {o.label: o for o in poll.options.all()}
     for candidate in candidates:
         candidate.option = options[candidate.title]
         candidate.save(update_fields=["option"])
     round_.poll = voting.poll_open(poll=poll, user=user)
-    round_.save(update_fields=["poll"])
+    round_.entitled_count = entitled
+    round_.save(update_fields=["poll", "entitled_count"])
     _transition(round_, Status.VOTING, user)
     return round_
 
@@ -422,11 +452,24 @@ def round_decide(*, round_: VotingRound, user: User) -> RoundDecision:
         raise ValidationError(result.reason, code="quorum")
     by_option = _record_counts(poll, result.tally)
     ranking = result.ranking
+    if round_.base == Poll.Base.ENTITLED and round_.entitled_count:
+        # "More than half of all deputies" counts those voting on paper too,
+        # not only the accounts on the poll's electorate.
+        ranking = voting.approval_rank(
+            yes_counts={o.option_id: o.yes for o in result.tally.options},
+            base=round_.entitled_count,
+            choose=choose,
+        )
     if not is_runoff:
         for candidate in by_option.values():
             candidate.outcome = CandidateProject.Outcome.NOT_CHOSEN
     for option_id in ranking.chosen:
         by_option[option_id].outcome = CandidateProject.Outcome.CHOSEN
+    reason = result.reason
+    if ranking.runoff:
+        reason = _("第%(n)s位票数相同,需对并列的候选项再次投票。") % {
+            "n": len(ranking.chosen) + 1
+        }
     for option_id in ranking.runoff:
         by_option[option_id].outcome = CandidateProject.Outcome.RUNOFF
     if is_runoff:
@@ -439,7 +482,7 @@ def round_decide(*, round_: VotingRound, user: User) -> RoundDecision:
         )
     voting.poll_publish(poll=poll, user=user)
     round_.result_note = "\n".join(
-        part for part in (round_.result_note, result.reason) if part
+        part for part in (round_.result_note, reason) if part
     )
     if ranking.runoff:
         round_.needs_runoff = True
@@ -456,7 +499,7 @@ def round_decide(*, round_: VotingRound, user: User) -> RoundDecision:
     return RoundDecision(
         chosen=[by_option[k] for k in ranking.chosen],
         runoff=[by_option[k] for k in ranking.runoff],
-        reason=result.reason,
+        reason=reason,
     )
 
 
@@ -512,6 +555,7 @@ def round_runoff_open(*, round_: VotingRound, user: User) -> Poll:
         electorate_label=first.electorate_label,
         base=round_.base,
         max_choices=seats,
+        quorum=first.quorum,
     )
     options = {o.label: o for o in poll.options.all()}
     for candidate in tied:
@@ -869,6 +913,7 @@ def round_evaluation_open(*, round_: VotingRound, user: User) -> VotingRound:
             voters=voters,
             electorate_label=_("本届全体在任代表"),
             base=round_.base,
+            quorum=(round_.entitled_count or len(voters)) // 2 + 1,
         )
         voting.poll_open(poll=poll, user=user)
         project.evaluation_poll = poll
@@ -949,7 +994,16 @@ def round_close(*, round_: VotingRound, user: User) -> VotingRound:
         tally = voting.poll_tally(poll=poll)
         if poll.status == Poll.Status.CLOSED:
             voting.poll_publish(poll=poll, user=user)
-        project.verdict = tally.verdict.code if tally.verdict else ""
+        verdict = tally.verdict
+        if round_.base == Poll.Base.ENTITLED and round_.entitled_count:
+            by_code = {o.code: o.yes for o in tally.options}
+            verdict = voting.satisfaction_verdict(
+                satisfied=by_code.get(PollOption.Code.SATISFIED, 0),
+                basically_satisfied=by_code.get(PollOption.Code.BASICALLY_SATISFIED, 0),
+                base=round_.entitled_count,
+                quorum_met=tally.quorum_met,
+            )
+        project.verdict = verdict.code if verdict else ""
         project.save(update_fields=["verdict"])
     _transition(round_, Status.CLOSED, user)
     return round_

@@ -516,3 +516,62 @@ def test_county_b_staff_sees_nothing_of_county_a(implementing, staff_a, staff_b)
         assert model.objects.visible_to(staff_a).count() > 0
     liaison = liaison_for(unit)
     assert set(P.objects.visible_to(liaison)) == set(round_.projects.all())
+
+
+def test_deputies_without_accounts_count_in_the_base_and_vote_on_paper(
+    county_a, staff_a
+):
+    """12 deputies, 9 with accounts: 6 electronic yes is not more than half of 12;
+    with 2 more yes on confirmed paper ballots it is."""
+    from tests.factories.deputies import DeputyFactory
+    from tests.factories.deputies import MandateFactory
+
+    round_ = published_round(region=county_a, staff=staff_a, candidates=3, choose=1)
+    voters = deputies_with_users(9, region=county_a, term=round_.term)
+    for _i in range(3):
+        MandateFactory(
+            deputy=DeputyFactory(region=county_a),
+            congress_region=county_a,
+            term=round_.term,
+        )
+    round_ = services.round_voting_open(round_=round_, user=staff_a)
+    assert round_.entitled_count == 12
+    assert round_.poll.voters.count() == 9
+    assert round_.poll.quorum == 7
+    _vote(round_, voters[:6], ["候选项目1"])
+    _vote(round_, voters[6:], ["候选项目2"])
+    services.round_voting_close(round_=round_, user=staff_a)
+    options = {o.label: o.pk for o in round_.poll.options.all()}
+    counts = {
+        options["候选项目1"]: {"yes": 2, "no": 1},
+        options["候选项目2"]: {"yes": 1, "no": 2},
+        options["候选项目3"]: {"no": 3},
+    }
+    paper = voting.paper_count_enter(
+        poll=round_.poll, label="纸质选票", ballots=3, counts=counts, user=staff_a
+    )
+    clerk2 = UserFactory(username="clerk2", scope_region=county_a, roles=[Role.STAFF])
+    voting.paper_count_confirm(paper_count=paper, ballots=3, counts=counts, user=clerk2)
+    decision = services.round_decide(round_=round_, user=staff_a)
+    assert [c.title for c in decision.chosen] == ["候选项目1"]  # 8 of 12
+
+
+def test_six_of_twelve_is_not_more_than_half(county_a, staff_a):
+    from tests.factories.deputies import DeputyFactory
+    from tests.factories.deputies import MandateFactory
+
+    round_ = published_round(region=county_a, staff=staff_a, candidates=3, choose=1)
+    voters = deputies_with_users(9, region=county_a, term=round_.term)
+    for _i in range(3):
+        MandateFactory(
+            deputy=DeputyFactory(region=county_a),
+            congress_region=county_a,
+            term=round_.term,
+        )
+    round_ = services.round_voting_open(round_=round_, user=staff_a)
+    _vote(round_, voters[:6], ["候选项目1"])
+    _vote(round_, voters[6:], ["候选项目2"])
+    services.round_voting_close(round_=round_, user=staff_a)
+    decision = services.round_decide(round_=round_, user=staff_a)
+    assert decision.chosen == []
+    assert not LivelihoodProject.objects.exists()
