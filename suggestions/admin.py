@@ -17,6 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +128,23 @@ class GuidanceForm(forms.Form):
     )
 
 
+class YearListFilter(admin.SimpleListFilter):
+    """The last six years, without a DISTINCT over the table."""
+
+    title = _("年度")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        year = timezone.localdate().year
+        return [(str(y), str(y)) for y in range(year, year - 6, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return (
+            queryset.filter(year=int(value)) if value and value.isdigit() else queryset
+        )
+
+
 class AssignmentInline(ScopedInlineMixin, admin.TabularInline):
     model = Assignment
     extra = 0
@@ -180,7 +198,7 @@ class SuggestionAdmin(ScopedExportMixin, ScopedAdminMixin, admin.ModelAdmin):
         "review_stage",
         "category",
         "is_key",
-        "year",
+        YearListFilter,
         RegionListFilter,
     )
     list_select_related = ("lead_deputy",)
