@@ -9,6 +9,7 @@ the demo skips what exists, the scale builder tops up to the requested count.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
 import time
@@ -213,6 +214,11 @@ def _demo_activities(*, today: datetime.date) -> int:
 
 SCALE_YEARS_DAYS = 5 * 365 + 1
 VISIT_BATCH = 1_000_000
+# From this many new rows on (and when the load at least doubles the table), the
+# secondary indexes are dropped for the load and built again afterwards: one sorted
+# build is faster than millions of index insertions.
+REINDEX_ABOVE = 1_000_000
+VISIT_TABLES = ("deputies_stationvisit", "deputies_stationvisitdeputy")
 DEFAULT_ACTIVITIES = 20_000
 
 
@@ -230,6 +236,39 @@ def visits_scale_build(*, options: dict, log) -> None:
     started = time.monotonic()
     made = _scale_activities(target=activities, prefix=prefix, today=today)
     log(f"deputies.visits: {made} activities in {time.monotonic() - started:.1f}s")
+
+
+@contextlib.contextmanager
+def _secondary_indexes_dropped(cursor, tables: tuple[str, ...], *, log):
+    """Drop the plain indexes of ``tables`` (not those behind a primary key or a
+    unique constraint) and build them again on exit, inside the transaction."""
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c
+            WHERE c.conindid = (quote_ident(i.schemaname) || '.'
+                                || quote_ident(i.indexname))::regclass)
+        """,
+        [list(tables)],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    started = time.monotonic()
+    # Django's foreign keys are checked at commit; PostgreSQL builds no index on
+    # a table with checks pending, so run them now.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    log(
+        f"deputies.visits: {len(indexes)} indexes rebuilt in "
+        f"{time.monotonic() - started:.1f}s"
+    )
 
 
 def _scale_visits(*, target: int, prefix: str, today: datetime.date, log) -> int:
@@ -285,57 +324,81 @@ def _scale_visits(*, target: int, prefix: str, today: datetime.date, log) -> int
         cursor.execute("SELECT coalesce(max(id), 0) FROM deputies_stationvisit")
         floor = cursor.fetchone()[0]
         summaries = list(SUMMARIES)
-        done = 0
-        while done < need:
-            batch = min(VISIT_BATCH, need - done)
-            first = existing + done
-            # g spreads over stations (g % n) and, through a multiplicative hash,
-            # over the 1,826 days of five years ending today.
-            cursor.execute(
-                """
-                INSERT INTO deputies_stationvisit
-                  (station_id, region_id, date, kind, voters_received, summary,
-                   logged_by_id, created_at)
-                SELECT s.id, s.region_id,
-                       %(today)s::date - ((g * 7919) %% %(days)s)::int,
-                       (%(kinds)s::text[])[1 + (g / 7) %% %(nkinds)s],
-                       ((g * 31) %% 16)::int,
-                       (%(summaries)s::text[])[1 + (g / 3) %% %(nsummaries)s],
-                       NULL, now()
-                FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
-                JOIN _visit_station s ON s.n = g %% %(stations)s
-                """,
-                {
-                    "today": today,
-                    "days": SCALE_YEARS_DAYS,
-                    "kinds": KINDS,
-                    "nkinds": len(KINDS),
-                    "summaries": summaries,
-                    "nsummaries": len(summaries),
-                    "first": first,
-                    "last": first + batch - 1,
-                    "stations": stations,
-                },
+        bulk = (
+            _secondary_indexes_dropped(cursor, VISIT_TABLES, log=log)
+            if need >= max(REINDEX_ABOVE, existing)
+            and connection.vendor == "postgresql"
+            else contextlib.nullcontext()
+        )
+        with bulk:
+            _visit_batches(
+                cursor,
+                need=need,
+                existing=existing,
+                target=target,
+                floor=floor,
+                stations=stations,
+                today=today,
+                summaries=summaries,
+                log=log,
             )
-            # 1–3 deputies of the station's group per visit.
-            cursor.execute(
-                """
-                INSERT INTO deputies_stationvisitdeputy (visit_id, deputy_id)
-                SELECT v.id, grp.deputy_id
-                FROM deputies_stationvisit v
-                JOIN _visit_station s ON s.id = v.station_id
-                JOIN generate_series(0, 2) AS j ON j < least(1 + (v.id / 7) %% 3, s.size)
-                JOIN _visit_group grp
-                  ON grp.station_id = v.station_id AND grp.k = (v.id + j) %% s.size
-                WHERE v.id > %(floor)s
-                """,
-                {"floor": floor},
-            )
-            cursor.execute("SELECT coalesce(max(id), 0) FROM deputies_stationvisit")
-            floor = cursor.fetchone()[0]
-            done += batch
-            log(f"deputies.visits: {existing + done}/{target} visits")
     return need
+
+
+def _visit_batches(
+    cursor, *, need, existing, target, floor, stations, today, summaries, log
+) -> None:
+    """Insert ``need`` visits and their deputies in batches of ``VISIT_BATCH``."""
+    done = 0
+    while done < need:
+        batch = min(VISIT_BATCH, need - done)
+        first = existing + done
+        # g spreads over stations (g % n) and, through a multiplicative hash,
+        # over the 1,826 days of five years ending today.
+        cursor.execute(
+            """
+            INSERT INTO deputies_stationvisit
+              (station_id, region_id, date, kind, voters_received, summary,
+               logged_by_id, created_at)
+            SELECT s.id, s.region_id,
+                   %(today)s::date - ((g * 7919) %% %(days)s)::int,
+                   (%(kinds)s::text[])[1 + (g / 7) %% %(nkinds)s],
+                   ((g * 31) %% 16)::int,
+                   (%(summaries)s::text[])[1 + (g / 3) %% %(nsummaries)s],
+                   NULL, now()
+            FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+            JOIN _visit_station s ON s.n = g %% %(stations)s
+            """,
+            {
+                "today": today,
+                "days": SCALE_YEARS_DAYS,
+                "kinds": KINDS,
+                "nkinds": len(KINDS),
+                "summaries": summaries,
+                "nsummaries": len(summaries),
+                "first": first,
+                "last": first + batch - 1,
+                "stations": stations,
+            },
+        )
+        # 1–3 deputies of the station's group per visit.
+        cursor.execute(
+            """
+            INSERT INTO deputies_stationvisitdeputy (visit_id, deputy_id)
+            SELECT v.id, grp.deputy_id
+            FROM deputies_stationvisit v
+            JOIN _visit_station s ON s.id = v.station_id
+            JOIN generate_series(0, 2) AS j ON j < least(1 + (v.id / 7) %% 3, s.size)
+            JOIN _visit_group grp
+              ON grp.station_id = v.station_id AND grp.k = (v.id + j) %% s.size
+            WHERE v.id > %(floor)s
+            """,
+            {"floor": floor},
+        )
+        cursor.execute("SELECT coalesce(max(id), 0) FROM deputies_stationvisit")
+        floor = cursor.fetchone()[0]
+        done += batch
+        log(f"deputies.visits: {existing + done}/{target} visits")
 
 
 def _scale_activities(*, target: int, prefix: str, today: datetime.date) -> int:

@@ -420,3 +420,36 @@ def test_visits_scale_build_is_set_based_and_idempotent(city):
 
     assert Activity.objects.count() == 12
     assert ActivityParticipant.objects.filter(activity__region=township).exists()
+
+
+def test_visits_scale_build_bulk_path_rebuilds_every_index(city, monkeypatch):
+    """A big load drops the plain indexes and builds them again: afterwards the
+    tables have exactly the indexes they had, and the rows are all there."""
+    from django.db import connection
+
+    from deputies import visit_data
+
+    township = RegionFactory(
+        name="桃洪镇",
+        code=Region.full_code("430524100"),
+        level=Region.Level.TOWNSHIP,
+        parent=city,
+    )
+    station = LiaisonStationFactory(region=township)
+    StationAssignmentFactory(station=station, deputy=DeputyFactory(region=township))
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)",
+                [list(visit_data.VISIT_TABLES)],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    before = indexes()
+    monkeypatch.setattr(visit_data, "REINDEX_ABOVE", 10)
+    visits_scale_build(options={"visits": 40, "activities": 1}, log=lambda m: None)
+    assert indexes() == before
+    assert "visit_date_id" in before
+    assert StationVisit.objects.count() == 40
+    assert StationVisitDeputy.objects.count() == 40
