@@ -8,10 +8,14 @@ class LivelihoodVotesConfig(AppConfig):
 
     def ready(self) -> None:
         from congress.extensions import NavLink
+        from congress.extensions import demo_builder_register
         from congress.extensions import nav_link_register
+        from congress.extensions import scale_builder_register
         from congress.reports.registry import report_kind_register
         from congress.roles import Role
         from livelihood_votes import rules  # noqa: F401 (registers object rules)
+        from livelihood_votes.demo import livelihood_demo_build
+        from livelihood_votes.demo import livelihood_scale_build
         from livelihood_votes.reports import ANNUAL
         from livelihood_votes.reports import RESULT
 
@@ -29,3 +33,6 @@ class LivelihoodVotesConfig(AppConfig):
                 order=45,
             )
         )
+        # After the deputies, opinions and suggestions the rounds draw on.
+        demo_builder_register("livelihood_votes", livelihood_demo_build, order=70)
+        scale_builder_register("livelihood_votes", livelihood_scale_build, order=70)
