@@ -47,7 +47,7 @@ from deputies.visits import activity_attendance_record
 from deputies.visits import attendance_check
 
 # Count at most this many rows exactly; beyond it, the planner's estimate will do.
-EXACT_COUNT_CAP = 10_000
+EXACT_COUNT_CAP = 5_000
 
 
 class CappedCountPaginator(EstimatedCountPaginator):

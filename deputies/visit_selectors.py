@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from django.db.models import Count
+from django.db.models import IntegerField
+from django.db.models import OuterRef
 from django.db.models import Prefetch
 from django.db.models import Q
 from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -55,7 +59,20 @@ def visit_list_for_user(*, user: User) -> QuerySet[StationVisit]:
         StationVisit.objects.visible_to(user)
         .filter(own)
         .select_related("station")
-        .annotate(photo_count=Count("photos", distinct=True))
+        # A correlated count for the rows of the page, not a GROUP BY over them all.
+        .annotate(
+            photo_count=Coalesce(
+                Subquery(
+                    VisitPhoto.objects.filter(visit=OuterRef("pk"))
+                    .order_by()
+                    .values("visit")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+        )
         .order_by("-date", "-pk")
     )
 
