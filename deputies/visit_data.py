@@ -74,6 +74,18 @@ def _duty_dates(duty_days, *, today: datetime.date, months: int) -> list[datetim
     return sorted(d for d in dates if (today - d).days <= months * 31)
 
 
+def _featured_deputy_ids() -> set[int]:
+    """Deputies with an account, and the one the demo ``deputy`` account gets
+    (``congress.demo.accounts`` links it after the builders have run)."""
+    from congress.demo.accounts import _demo_deputy
+
+    ids = set(Deputy.objects.filter(user__isnull=False).values_list("pk", flat=True))
+    demo = _demo_deputy()
+    if demo is not None:
+        ids.add(demo.pk)
+    return ids
+
+
 def _demo_visits(*, today: datetime.date) -> int:
     demo_codes = [
         Region.full_code(R.COUNTY_BY_NAME[name].code)[:6] for name in R.DEMO_COUNTIES
@@ -96,6 +108,9 @@ def _demo_visits(*, today: datetime.date) -> int:
             "station_id", "date"
         )
     )
+    # The demo deputy (and any deputy with an account) is at most of their
+    # station's visits, so the portal has something to show.
+    featured = _featured_deputy_ids()
     new: list[StationVisit] = []
     present: list[list[int]] = []
     for station in stations:
@@ -116,7 +131,13 @@ def _demo_visits(*, today: datetime.date) -> int:
                     summary=rng.choice(SUMMARIES),
                 )
             )
-            present.append(rng.sample(group, k=min(len(group), rng.randint(1, 3))))
+            chosen = rng.sample(group, k=min(len(group), rng.randint(1, 3)))
+            chosen += [
+                pk
+                for pk in group
+                if pk in featured and pk not in chosen and rng.random() < 0.8
+            ]
+            present.append(chosen)
     with transaction.atomic():
         StationVisit.objects.bulk_create(new, batch_size=2000)
         StationVisitDeputy.objects.bulk_create(
@@ -155,12 +176,12 @@ def _demo_activities(*, today: datetime.date) -> int:
             .order_by("pk")
             .first()
         )
-        deputies = list(
+        featured = sorted(
             Deputy.objects.in_region(county)
-            .filter(user__isnull=False)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:5]
-        ) + list(
+            .filter(pk__in=_featured_deputy_ids())
+            .values_list("pk", flat=True)
+        )
+        deputies = featured[:5] + list(
             Deputy.objects.in_region(county)
             .order_by("pk")
             .values_list("pk", flat=True)[:30]

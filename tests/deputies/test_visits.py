@@ -453,3 +453,53 @@ def test_visits_scale_build_bulk_path_rebuilds_every_index(city, monkeypatch):
     assert "visit_date_id" in before
     assert StationVisit.objects.count() == 40
     assert StationVisitDeputy.objects.count() == 40
+
+
+def test_visits_demo_build_fills_duty_days_and_is_idempotent(city):
+    """The demo builder logs visits on the demo stations' past duty days of the
+    last three months, features the deputy with an account, adds six activities
+    (past ones with attendance) and adds nothing on a second run."""
+    import time_machine
+
+    from deputies.models import Activity
+    from deputies.visit_data import visits_demo_build
+
+    county = RegionFactory(
+        name="隆回县",
+        code=Region.full_code("430524"),
+        level=Region.Level.COUNTY,
+        parent=city,
+    )
+    township = RegionFactory(
+        name="桃洪镇",
+        code=Region.full_code("430524100"),
+        level=Region.Level.TOWNSHIP,
+        parent=county,
+    )
+    station = LiaisonStationFactory(region=township)
+    featured = DeputyFactory(
+        region=township, user=UserFactory(username="demo_dep", roles=[Role.DEPUTY])
+    )
+    StationAssignmentFactory(station=station, deputy=featured)
+    for _ in range(3):
+        StationAssignmentFactory(station=station, deputy=DeputyFactory(region=township))
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 20, 2, 0, tzinfo=datetime.UTC), tick=False
+    ):
+        visits_demo_build(log=lambda m: None)
+        visits_demo_build(log=lambda m: None)
+    dates = sorted(StationVisit.objects.values_list("date", flat=True))
+    assert dates[0] >= datetime.date(2026, 8, 20)
+    assert dates[-1] == datetime.date(2026, 11, 16)
+    assert {d.day for d in dates} <= {6, 16, 26}
+    assert len(dates) == len(set(dates)) == 9
+    with_featured = StationVisit.objects.filter(deputies=featured).count()
+    assert with_featured >= 5, with_featured
+    assert Activity.objects.filter(region=county).count() == 6
+    upcoming = Activity.objects.get(date__gt=datetime.date(2026, 11, 20))
+    assert set(upcoming.attendance.values_list("attendance", flat=True)) == {"invited"}
+    past = ActivityParticipant.objects.filter(
+        activity__date__lte=datetime.date(2026, 11, 20)
+    )
+    assert past.exists() and not past.filter(attendance="invited").exists()
+    assert ActivityParticipant.objects.filter(deputy=featured).count() == 6
