@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from congress.admin import PersonalDataAdminMixin
 from congress.admin import ScopedAdminMixin
 from congress.admin import ScopedInlineMixin
+from congress.admin import regions_visible_to
 from congress.admin import validate_phone
 from congress.fields import mask_phone
 from deputies.imports import read_xlsx
@@ -298,7 +299,29 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("status", "published_at")
     inlines = [MilestoneInline, SubItemInline]
     action_form = OversightActionForm
-    actions = ["print_four_lists", "publish_results"]
+    actions = ["print_four_lists", "publish_results", "link_township"]
+
+    @admin.action(
+        description=_("联动乡镇检查(在“说明”中填写乡镇名称)"), permissions=["change"]
+    )
+    def link_township(self, request, queryset):
+        name = request.POST.get("text", "").strip()
+
+        def link(item):
+            township = (
+                regions_visible_to(request.user)
+                .filter(parent=item.region, name=name)
+                .first()
+            )
+            if township is None:
+                raise ValidationError(
+                    gettext("本县没有名为“%(name)s”的乡镇。") % {"name": name}
+                )
+            services.inspection_link_township(
+                parent=item, township=township, user=request.user
+            )
+
+        _run(self, request, queryset, link, gettext("%(count)s个联动检查已建立。"))
 
     @admin.action(description=_("打印四张清单"), permissions=["view"])
     def print_four_lists(self, request, queryset):
@@ -512,6 +535,21 @@ class DeliberationOpinionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("item",)
     readonly_fields = ("status",)
     inlines = [ProblemInline]
+    actions = ["open_evaluation"]
+
+    @admin.action(
+        description=_("开始满意度测评(参加的代表在网上测评)"), permissions=["change"]
+    )
+    def open_evaluation(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda o: services.evaluation_open_for_deputies(
+                opinion=o, user=request.user
+            ),
+            gettext("%(count)s次测评已开始。"),
+        )
 
 
 @admin.register(Problem)
@@ -602,14 +640,47 @@ class PublicEvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class FollowUpForm(forms.ModelForm):
+    new_problems = forms.CharField(
+        label=_("新发现的问题"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一个,列入问题清单。"),
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ("opinion", "visited_on", "findings")
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "opinion", "visited_on", "by")
     list_select_related = ("opinion__item", "by")
-    readonly_fields = ("opinion", "visited_on", "findings", "by")
+    raw_id_fields = ("opinion",)
+    form = FollowUpForm
 
-    def has_add_permission(self, request):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return ("opinion", "visited_on", "findings", "by") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return ("opinion", "visited_on", "findings", "by")
+        return ("opinion", "visited_on", "findings", "new_problems")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        self.check_in_scope(request, obj.opinion)
+        created = services.follow_up_record(
+            opinion=obj.opinion,
+            visited_on=obj.visited_on,
+            findings=obj.findings,
+            new_problems=form.cleaned_data["new_problems"].splitlines(),
+            user=request.user,
+        )
+        obj.pk = created.pk
+        return None
 
 
 # --- budget and debt watch -------------------------------------------------------------

@@ -27,6 +27,9 @@ class OversightConfig(AppConfig):
             NavLink("portal-topics", _("监督议题"), roles={Role.DEPUTY}, order=40)
         )
         nav_link_register(
+            NavLink("portal-evaluations", _("监督测评"), roles={Role.DEPUTY}, order=41)
+        )
+        nav_link_register(
             NavLink(
                 "portal-oversight",
                 _("监督任务"),

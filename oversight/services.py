@@ -327,6 +327,9 @@ def topic_adopt(
         planned_month=planned_month,
         law_name=law_name,
     )
+    if topic.deputy_id is not None:
+        # The deputy who proposed the topic takes part in it.
+        item.deputies.add(topic.deputy_id)
     topic.status = TopicProposal.Status.ADOPTED
     topic.save(update_fields=["status"])
     audit.state_change_event(user=user, obj=topic, transition="topic_adopt")
@@ -1165,6 +1168,38 @@ def follow_up_record(
         detail={"reopened": changed},
     )
     return follow_up
+
+
+def evaluation_open_for_deputies(
+    *, opinion: DeliberationOpinion, user: User
+) -> PublicEvaluation:
+    """Open the evaluation among the deputies taking part in the item (those with
+    an account): they vote in the portal."""
+    voters = list(
+        User.objects.filter(
+            deputy__oversight_items=opinion.item, is_active=True
+        ).order_by("pk")
+    )
+    if not voters:
+        _refuse(_("该事项没有可以在网上测评的参加代表。"), "electorate")
+    return evaluation_open(
+        opinion=opinion,
+        audience=PublicEvaluation.Audience.DEPUTIES,
+        voters=voters,
+        user=user,
+    )
+
+
+def evaluation_list_open_for_voter(*, user: User):
+    """Open oversight evaluations in which the user may vote and has not yet."""
+    return (
+        PublicEvaluation.objects.filter(
+            poll__status=Poll.Status.OPEN, poll__voters__user=user
+        )
+        .exclude(poll__receipts__voter=user)
+        .select_related("poll", "opinion__item")
+        .order_by("pk")
+    )
 
 
 # --- 评+述 ---------------------------------------------------------------------------------

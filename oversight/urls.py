@@ -20,6 +20,12 @@ urlpatterns = [
         views.portal_case_score,
         name="portal-case-score",
     ),
+    path("portal/evaluations/", views.portal_evaluations, name="portal-evaluations"),
+    path(
+        "portal/evaluations/<int:pk>/vote/",
+        views.portal_evaluation_vote,
+        name="portal-evaluation-vote",
+    ),
     path("oversight/results/", views.public_results, name="oversight-results"),
     path("oversight/results/<int:pk>/", views.public_result, name="oversight-result"),
     path("oversight/draws/<str:token>/", views.public_draw, name="oversight-draw"),

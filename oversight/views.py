@@ -24,6 +24,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.decorators.http import require_safe
 
+from congress import voting
 from congress.roles import Role
 from oversight import draws
 from oversight import selectors
@@ -185,6 +186,40 @@ def portal_case_score(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("评分已保存。"))
     return redirect("portal-oversight")
+
+
+@login_required
+def portal_evaluations(request: HttpRequest) -> HttpResponse:
+    """Oversight satisfaction polls the user may vote in (secret ballot)."""
+    evaluations = list(services.evaluation_list_open_for_voter(user=request.user))
+    rows = [(e, list(e.poll.options.order_by("order", "pk"))) for e in evaluations]
+    return render(request, "oversight/portal_evaluations.html", {"evaluations": rows})
+
+
+@login_required
+@require_POST
+def portal_evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cast one satisfaction ballot; the receipt code is shown once."""
+    evaluation = (
+        services.evaluation_list_open_for_voter(user=request.user).filter(pk=pk).first()
+    )
+    if evaluation is None:
+        raise Http404(_("没有找到该测评,或您已经投过票。"))
+    try:
+        code = voting.vote_cast(
+            poll=evaluation.poll,
+            voter=request.user,
+            choices=[request.POST.get("option", "")],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("投票成功。您的回执码是 %(code)s,可凭它核对选票已被计入。")
+            % {"code": code},
+        )
+    return redirect("portal-evaluations")
 
 
 # --- public pages -----------------------------------------------------------------
