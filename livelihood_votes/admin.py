@@ -174,6 +174,9 @@ class LivelihoodProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "completed_on",
         "evaluation_poll",
         "verdict",
+        "public_satisfied",
+        "public_basically_satisfied",
+        "public_unsatisfied",
         "public_verdict",
     )
     autocomplete_fields = ("responsible_unit",)

@@ -27,6 +27,14 @@ class LivelihoodVotesConfig(AppConfig):
         )
         nav_link_register(
             NavLink(
+                "livelihood-portal-supervision",
+                _("项目督查"),
+                roles={Role.DEPUTY},
+                order=41,
+            )
+        )
+        nav_link_register(
+            NavLink(
                 "livelihood-portal-projects",
                 _("民生实事"),
                 roles={Role.UNIT_LIAISON, Role.STAFF, Role.LEADERSHIP},

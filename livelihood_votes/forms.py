@@ -117,11 +117,35 @@ class SupervisionVisitForm(forms.Form):
     date = forms.DateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    deputies = forms.ModelMultipleChoiceField(
+        label=_("督查代表"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请选择参加督查的代表。")},
+    )
     rating = forms.ChoiceField(
         label=_("督查结论"), choices=SupervisionVisit.Rating.choices
     )
     findings = forms.CharField(
         label=_("督查意见"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, deputies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputies"].queryset = deputies
+        self.fields["date"].initial = timezone.localdate()
+
+
+class PublicSurveyForm(forms.Form):
+    satisfied = forms.IntegerField(label=_("满意"), min_value=0)
+    basically_satisfied = forms.IntegerField(label=_("基本满意"), min_value=0)
+    unsatisfied = forms.IntegerField(label=_("不满意"), min_value=0)
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("节点"), max_length=200)
+    due_date = forms.DateField(
+        label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 

@@ -194,3 +194,27 @@ def project_get_for_user(*, user: User, pk: int) -> LivelihoodProject:
     if project is None:
         raise Http404(_("项目不存在。"))
     return project
+
+
+def project_list_for_deputy(*, user: User) -> QuerySet[LivelihoodProject]:
+    """Projects of rounds whose congress the deputy sits in (人大督: they supervise)."""
+    deputy = getattr(user, "deputy", None)
+    if deputy is None:
+        return LivelihoodProject.objects.none()
+    seats = deputy.mandates.filter(status="active").values_list(
+        "term_id", "congress_region_id"
+    )
+    condition = Q(pk__in=[])
+    for term_id, region_id in seats:
+        condition |= Q(round__term_id=term_id, round__region_id=region_id)
+    return (
+        LivelihoodProject.objects.filter(condition)
+        .filter(
+            round__status__in=[
+                VotingRound.Status.IMPLEMENTING,
+                VotingRound.Status.EVALUATING,
+            ]
+        )
+        .select_related("round", "responsible_unit")
+        .order_by("-round__year", "pk")
+    )

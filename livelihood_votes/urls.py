@@ -50,6 +50,21 @@ urlpatterns = [
         name="livelihood-portal-report",
     ),
     path(
+        "portal/livelihood/supervision/",
+        views.portal_supervision_list,
+        name="livelihood-portal-supervision",
+    ),
+    path(
+        "portal/livelihood/projects/<int:pk>/supervision/",
+        views.portal_supervision,
+        name="livelihood-portal-supervision-new",
+    ),
+    path(
+        "livelihood/staff/projects/<int:pk>/",
+        views.staff_project,
+        name="livelihood-staff-project",
+    ),
+    path(
         "livelihood/staff/rounds/<int:pk>/",
         views.staff_round,
         name="livelihood-staff-round",

@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.cache import never_cache
@@ -37,10 +38,14 @@ from congress.roles import Role
 from livelihood_votes import selectors
 from livelihood_votes import services
 from livelihood_votes.forms import BallotForm
+from livelihood_votes.forms import MilestoneForm
 from livelihood_votes.forms import PaperCountForm
 from livelihood_votes.forms import ProgressReportForm
 from livelihood_votes.forms import ProposalForm
+from livelihood_votes.forms import PublicSurveyForm
 from livelihood_votes.forms import ReceiptCheckForm
+from livelihood_votes.forms import SupervisionVisitForm
+from livelihood_votes.models import Milestone
 from livelihood_votes.models import ProgressPhoto
 from livelihood_votes.models import ProjectProposal
 from livelihood_votes.models import VotingRound
@@ -492,3 +497,122 @@ def staff_round_report(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("livelihood-staff-round", pk=round_.pk)
     return redirect("report-detail", pk=report.pk)
+
+
+# --- 人大督: deputies record supervision visits in the portal ---------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_supervision(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deputy records a supervision group's visit to a project of their congress."""
+    project = selectors.project_list_for_deputy(user=request.user).filter(pk=pk).first()
+    if project is None:
+        raise Http404(_("项目不存在。"))
+    deputies = services.round_deputies(round_=project.round).order_by("name")
+    form = SupervisionVisitForm(
+        request.POST or None,
+        deputies=deputies,
+        initial={"deputies": [request.user.deputy.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.supervision_visit_record(
+                project=project,
+                date=data["date"],
+                deputies=list(data["deputies"]),
+                rating=data["rating"],
+                findings=data["findings"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("督查记录已保存。"))
+            return redirect("livelihood-project", pk=project.pk)
+    return render(
+        request,
+        "livelihood_votes/portal/supervision_form.html",
+        {"project": project, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def portal_supervision_list(request: HttpRequest) -> HttpResponse:
+    """Projects the deputy may supervise."""
+    return render(
+        request,
+        "livelihood_votes/portal/supervision_list.html",
+        {"projects": selectors.project_list_for_deputy(user=request.user)},
+    )
+
+
+# --- staff: a project's milestones, supervision and public survey ----------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_project(request: HttpRequest, pk: int) -> HttpResponse:
+    """Milestones, the public survey counts and supervision of one project."""
+    if not request.user.works_in_admin:
+        raise PermissionDenied(_("只有常委会工作人员可以管理项目。"))
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    milestone_form = MilestoneForm(prefix="m")
+    survey_form = PublicSurveyForm(
+        prefix="s",
+        initial={
+            "satisfied": project.public_satisfied,
+            "basically_satisfied": project.public_basically_satisfied,
+            "unsatisfied": project.public_unsatisfied,
+        },
+    )
+    if request.method == "POST":
+        if not _may_act(request.user):
+            raise PermissionDenied(_("您无权操作。"))
+        action = request.POST.get("action")
+        try:
+            if action == "milestone":
+                milestone_form = MilestoneForm(request.POST, prefix="m")
+                if milestone_form.is_valid():
+                    services.milestone_create(
+                        project=project,
+                        user=request.user,
+                        **milestone_form.cleaned_data,
+                    )
+                    return redirect("livelihood-staff-project", pk=project.pk)
+            elif action == "done":
+                milestone = Milestone.objects.filter(
+                    project=project, pk=request.POST.get("milestone")
+                ).first()
+                if milestone is None:
+                    raise Http404(_("节点不存在。"))
+                services.milestone_complete(
+                    milestone=milestone,
+                    done_on=timezone.localdate(),
+                    user=request.user,
+                )
+                return redirect("livelihood-staff-project", pk=project.pk)
+            elif action == "survey":
+                survey_form = PublicSurveyForm(request.POST, prefix="s")
+                if survey_form.is_valid():
+                    services.project_public_survey_record(
+                        project=project, user=request.user, **survey_form.cleaned_data
+                    )
+                    messages.success(request, _("群众测评结果已录入。"))
+                    return redirect("livelihood-staff-project", pk=project.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "livelihood_votes/staff/project.html",
+        {
+            "project": project,
+            "milestones": list(project.milestones.order_by("due_date")),
+            "milestone_form": milestone_form,
+            "survey_form": survey_form,
+            "may_act": _may_act(request.user),
+        },
+    )

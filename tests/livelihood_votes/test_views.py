@@ -348,3 +348,75 @@ def test_public_project_page_shows_milestones(client, project, staff_a):
     )
     page = client.get(reverse("livelihood-project", args=[project.pk])).content.decode()
     assert "管网铺设完工" in page and "2026-10-31" in page and "县水利局" in page
+
+
+def test_deputy_records_supervision_visit_in_portal(client, project, county_a):
+    from livelihood_votes.models import SupervisionVisit
+
+    deputy_user = project.round.poll.voters.first().user
+    client.force_login(deputy_user)
+    listing = client.get(reverse("livelihood-portal-supervision")).content.decode()
+    assert project.title in listing
+    url = reverse("livelihood-portal-supervision-new", args=[project.pk])
+    response = client.post(
+        url,
+        {
+            "date": "2026-01-05",
+            "deputies": [deputy_user.deputy.pk],
+            "rating": "behind",
+            "findings": "进度滞后,建议增加施工力量。",
+        },
+    )
+    assert response.status_code == 302
+    visit = SupervisionVisit.objects.get()
+    assert list(visit.deputies.all()) == [deputy_user.deputy]
+    page = client.get(reverse("livelihood-project", args=[project.pk])).content.decode()
+    assert "建议增加施工力量" in page
+
+
+def test_deputy_of_another_county_cannot_record_supervision(client, project, county_b):
+    from tests.factories.congress import TermFactory
+
+    other = deputies_with_users(
+        1, region=county_b, term=TermFactory(region=county_b), prefix="b"
+    )[0]
+    client.force_login(other)
+    url = reverse("livelihood-portal-supervision-new", args=[project.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_staff_enters_public_survey_and_milestone(client, project, staff_a):
+    client.force_login(staff_a)
+    url = reverse("livelihood-staff-project", args=[project.pk])
+    client.post(
+        url,
+        {
+            "action": "survey",
+            "s-satisfied": 30,
+            "s-basically_satisfied": 40,
+            "s-unsatisfied": 30,
+        },
+    )
+    project.refresh_from_db()
+    assert project.public_verdict == "basically_satisfied"
+    client.post(
+        url, {"action": "milestone", "m-title": "竣工验收", "m-due_date": "2026-12-20"}
+    )
+    assert project.milestones.get().title == "竣工验收"
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_public_project_page_queries_do_not_grow(
+    client, project, staff_a, size, django_assert_max_num_queries
+):
+    """project (1) + milestones (1) + reports (1) + visits (1) + their deputies (1)."""
+    for i in range(size):
+        services.milestone_create(
+            project=project,
+            title=f"节点{i}",
+            due_date=datetime.date(2026, 12, 1),
+            user=staff_a,
+        )
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("livelihood-project", args=[project.pk]))
+    assert response.status_code == 200
