@@ -111,4 +111,25 @@ PAGES: tuple[Page | Render, ...] = (
         target_ms=60_000,
         requires=("deputies.archive",),
     ),
+    # 监督工作 (helper E): item pages and changelists p95 ≤ 100 ms with ≤ 10 queries;
+    # the four lists of an item with 200 problems ≤ 3 s.
+    Page(
+        "监督事项列表(县级)",
+        "admin:oversight_oversightitem_changelist",
+        role="county_staff",
+        target_ms=100,
+    ),
+    Page(
+        "监督事项列表(市级)", "admin:oversight_oversightitem_changelist", target_ms=100
+    ),
+    Page("对策清单列表", "admin:oversight_countermeasure_changelist", target_ms=100),
+    Page("问题清单列表", "admin:oversight_problem_changelist", target_ms=100),
+    Page("监督议题列表", "admin:oversight_topicproposal_changelist", target_ms=100),
+    Page("监督结果公开", "oversight-results", target_ms=100),
+    Render(
+        "四张清单PDF(200 个问题)",
+        "oversight.scale:four_lists_render",
+        target_ms=3_000,
+        requires=("oversight.scale",),
+    ),
 )

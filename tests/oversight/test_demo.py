@@ -89,3 +89,23 @@ def test_summary_pdf_of_the_demo_year(county_a, tmp_path):
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert "Noto" in fonts and "yes" in fonts
+
+
+def test_scale_builder_fills_each_county_once(county_a, county_b):
+    from oversight.models import Problem
+    from oversight.scale import four_lists_render
+    from oversight.scale import oversight_scale_build
+
+    for county in (county_a, county_b):
+        for _i in range(3):
+            OrganizationFactory(region=county)
+    lines = []
+    oversight_scale_build(options={}, log=lines.append)
+    assert OversightItem.objects.filter(region=county_a).count() == 60
+    assert (
+        Problem.objects.filter(opinion__item__region=county_b).count() == 59 * 10 + 200
+    )
+    oversight_scale_build(options={}, log=lines.append)
+    assert OversightItem.objects.count() == 120
+    assert "0 scale items" in lines[-1]
+    assert four_lists_render(region=county_a).content.startswith(b"%PDF")
