@@ -68,7 +68,8 @@ class EvaluationForm(forms.Form):
 class StepForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=HandlingStep.Kind.choices)
     date = forms.DateField(
-        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label=_("情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -108,7 +109,7 @@ class ReplyForm(forms.Form):
     commitment_1_due = forms.DateField(
         label=_("完成日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     commitment_2 = forms.CharField(
         label=_("承诺事项二"), max_length=300, required=False
@@ -116,7 +117,7 @@ class ReplyForm(forms.Form):
     commitment_2_due = forms.DateField(
         label=_("完成日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     attachment = forms.FileField(label=_("附件"), required=False)
 
