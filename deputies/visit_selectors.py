@@ -1,9 +1,11 @@
 """Reads of 进站履职 and 履职活动 for the deputy portal, the admin and the bench.
 
-Every queryset starts from ``visible_to(user)`` and then narrows to what the user
-holds: a deputy their own visits and activities, a station manager the visits of
-their stations, staff (in the portal) the visits they logged. Each selector runs a
-fixed number of queries whatever the number of rows.
+A station manager's and staff's reads start from ``visible_to(user)``. A deputy's
+own records — the visits they were at, their duty days, their attendance — are
+reached through the deputy themselves instead: a township deputy's scope region is
+their township, yet the county congress holds the activities they attend, and the
+object rules (``deputies/visit_rules.py``) say a deputy sees exactly these rows.
+Each selector runs a fixed number of queries whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -43,21 +45,36 @@ def visit_list_for_user(*, user: User) -> QuerySet[StationVisit]:
     the stations they manage. Staff: the visits they logged.
     """
     deputy = deputy_of(user)
-    own = Q(pk__in=[])
+    # One subquery of visit ids (a union), so PostgreSQL starts from the few ids
+    # instead of testing an OR on every one of millions of visits.
+    parts = []
     if deputy is not None:
-        own |= Q(
-            pk__in=StationVisitDeputy.objects.filter(deputy=deputy).values("visit_id")
+        parts.append(
+            StationVisitDeputy.objects.filter(deputy=deputy)
+            .order_by()
+            .values("visit_id")
         )
     managed = list(
-        LiaisonStation.objects.filter(manager=user).values_list("pk", flat=True)
+        LiaisonStation.objects.visible_to(user)
+        .filter(manager=user)
+        .values_list("pk", flat=True)
     )
     if managed:
-        own |= Q(station_id__in=managed)
+        parts.append(
+            StationVisit.objects.filter(station_id__in=managed).order_by().values("pk")
+        )
     if logs_as_staff(user):
-        own |= Q(logged_by=user)
+        parts.append(
+            StationVisit.objects.visible_to(user)
+            .filter(logged_by=user)
+            .order_by()
+            .values("pk")
+        )
+    if not parts:
+        return StationVisit.objects.none()
+    ids = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
     return (
-        StationVisit.objects.visible_to(user)
-        .filter(own)
+        StationVisit.objects.filter(pk__in=ids)
         .select_related("station")
         # A correlated count for the rows of the page, not a GROUP BY over them all.
         .annotate(
@@ -79,9 +96,10 @@ def visit_list_for_user(*, user: User) -> QuerySet[StationVisit]:
 
 def visit_get_for_user(*, user: User, pk: int) -> StationVisit:
     """One visit with its deputies and photos; 404 for missing and forbidden alike."""
+    # The rule decides (scope for staff, presence for deputies, the station for
+    # its manager); missing and forbidden look the same.
     visit = (
-        StationVisit.objects.visible_to(user)
-        .select_related("station", "region", "logged_by")
+        StationVisit.objects.select_related("station", "region", "logged_by")
         .prefetch_related(
             Prefetch("deputies", queryset=Deputy.objects.order_by("name", "pk")),
             Prefetch("photos", queryset=VisitPhoto.objects.order_by("pk")),
@@ -96,12 +114,7 @@ def visit_get_for_user(*, user: User, pk: int) -> StationVisit:
 
 def visit_photo_get_for_user(*, user: User, pk: int) -> VisitPhoto:
     """A visit photo the user may see (through its visit); 404 otherwise."""
-    photo = (
-        VisitPhoto.objects.visible_to(user)
-        .select_related("visit__station")
-        .filter(pk=pk)
-        .first()
-    )
+    photo = VisitPhoto.objects.select_related("visit__station").filter(pk=pk).first()
     if photo is None or not user.has_perm("deputies.view_stationvisit", photo.visit):
         raise Http404(_("没有找到这张照片,或您无权查看。"))
     return photo
@@ -113,8 +126,7 @@ def attendance_list_for_user(*, user: User) -> QuerySet[ActivityParticipant]:
     if deputy is None:
         return ActivityParticipant.objects.none()
     return (
-        ActivityParticipant.objects.visible_to(user)
-        .filter(deputy=deputy)
+        ActivityParticipant.objects.filter(deputy=deputy)
         .select_related("activity", "activity__organizer")
         .order_by("-activity__date", "-activity_id")
     )
@@ -148,37 +160,30 @@ def portal_summary(*, user: User, today: datetime.date) -> PortalSummary:
     if deputy is None:
         return summary
     summary.next_duties = list(
-        StationDuty.objects.visible_to(user)
-        .filter(deputies=deputy, date__gte=today, station__is_active=True)
+        StationDuty.objects.filter(
+            deputies=deputy, date__gte=today, station__is_active=True
+        )
         .select_related("station")
         .order_by("date", "station_id")[:NEXT_DUTIES]
     )
     year_start = datetime.date(today.year, 1, 1)
-    visits = (
-        StationVisit.objects.visible_to(user)
-        .filter(
-            pk__in=StationVisitDeputy.objects.filter(deputy=deputy).values("visit_id")
-        )
-        .aggregate(
-            total=Count("pk"),
-            this_year=Count("pk", filter=Q(date__gte=year_start)),
-        )
+    visits = StationVisit.objects.filter(
+        pk__in=StationVisitDeputy.objects.filter(deputy=deputy).values("visit_id")
+    ).aggregate(
+        total=Count("pk"),
+        this_year=Count("pk", filter=Q(date__gte=year_start)),
     )
     summary.visits_total = visits["total"]
     summary.visits_this_year = visits["this_year"]
-    attendance = (
-        ActivityParticipant.objects.visible_to(user)
-        .filter(deputy=deputy)
-        .aggregate(
-            present=Count(
-                "pk",
-                filter=Q(
-                    attendance=ActivityParticipant.Attendance.PRESENT,
-                    activity__date__gte=year_start,
-                ),
+    attendance = ActivityParticipant.objects.filter(deputy=deputy).aggregate(
+        present=Count(
+            "pk",
+            filter=Q(
+                attendance=ActivityParticipant.Attendance.PRESENT,
+                activity__date__gte=year_start,
             ),
-            upcoming=Count("pk", filter=Q(activity__date__gte=today)),
-        )
+        ),
+        upcoming=Count("pk", filter=Q(activity__date__gte=today)),
     )
     summary.activities_present_this_year = attendance["present"]
     summary.activities_upcoming = attendance["upcoming"]

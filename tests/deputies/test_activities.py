@@ -269,3 +269,20 @@ def test_activity_rules_grid(
         user = request.getfixturevalue(who)
     assert user.has_perm("deputies.view_activity", activity) is view
     assert user.has_perm("deputies.change_activity", activity) is change
+
+
+def test_township_deputy_sees_county_activity_they_attend(
+    activity, staff_a, deputy_a, township_a, client
+):
+    """A deputy whose scope is their township still sees the county's activity they
+    were invited to (their own attendance is reached through them, not the scope)."""
+    deputy_a.user.scope_region = township_a
+    deputy_a.user.save()
+    record(activity, staff_a, (deputy_a, Attendance.PRESENT))
+    assert [r.activity_id for r in attendance_list_for_user(user=deputy_a.user)] == [
+        activity.pk
+    ]
+    client.force_login(deputy_a.user)
+    assert "执法检查" in client.get(reverse("portal-activity-list")).content.decode()
+    home = client.get(reverse("portal-home"))
+    assert home.context["summary"].activities_present_this_year == 1
