@@ -132,4 +132,29 @@ PAGES: tuple[Page | Render, ...] = (
         target_ms=3_000,
         requires=("oversight.scale",),
     ),
+    # 代表建议 (helper D): changelists p95 ≤ 100 ms with ≤ 10 queries, search
+    # ≤ 200 ms, the 建议办理情况报告 of one county and year ≤ 5 s.
+    Page(
+        "代表建议列表(县级)",
+        "admin:suggestions_suggestion_changelist",
+        role="county_staff",
+        target_ms=100,
+    ),
+    Page(
+        "代表建议列表(市级)", "admin:suggestions_suggestion_changelist", target_ms=100
+    ),
+    Page(
+        "代表建议 · 搜索“道路”",
+        "admin:suggestions_suggestion_changelist",
+        "q=道路",
+        role="county_staff",
+        target_ms=200,
+    ),
+    Page("门户 · 我的建议", "suggestions:portal-list", role="deputy", target_ms=100),
+    Render(
+        "建议办理情况报告PDF(隆回县,本年度)",
+        "suggestions.reports:handling_report_pdf",
+        target_ms=5_000,
+        requires=("suggestions.reports",),
+    ),
 )

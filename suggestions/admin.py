@@ -204,7 +204,9 @@ class SuggestionAdmin(ScopedExportMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("lead_deputy",)
     search_fields = ("title",)
     search_help_text = _("按标题和内容中的词搜索,例如“道路”。")
-    ordering = ("-year", "-number", "-pk")
+    # Newest first by id: a backward primary-key scan stops after one page, where
+    # sorting a county's (or the city's) suggestions by year and number would not.
+    ordering = ("-pk",)
     inlines = [AssignmentInline, EventInline]
     readonly_fields = [f.name for f in Suggestion._meta.fields if f.name != "id"] + [
         "chain_link"

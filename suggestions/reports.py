@@ -128,3 +128,14 @@ def reply_letter_pdf(*, reply: Reply) -> bytes:
     return render_pdf(
         REPLY_LETTER_TEMPLATE, build_reply_letter_context(reply=reply)
     ).content
+
+
+def handling_report_pdf(*, region: Region, year: int | None = None) -> bytes:
+    """Render the handling report of one region and year in the calling process
+    (the benchmark and tests; users get it through the report queue)."""
+    params = {"year": year or timezone.localdate().year}
+    context = {
+        **build_handling_report_context(region=region, params=params),
+        "report_title": HANDLING_REPORT.title_for(region=region),
+    }
+    return render_pdf(HANDLING_REPORT_TEMPLATE, context).content
