@@ -87,9 +87,15 @@ def logs_as_staff(user: User) -> bool:
 
 
 def station_list_for_logging(*, user: User) -> QuerySet[LiaisonStation]:
-    """The active stations the user may log a visit for, in scope, by name."""
-    stations = LiaisonStation.objects.visible_to(user).filter(is_active=True)
-    if not logs_as_staff(user):
+    """The active stations the user may log a visit for, by region and name.
+
+    Staff: every station in their scope. A deputy or station manager: the stations
+    they are grouped into or manage (their own, whatever their scope region).
+    """
+    stations = LiaisonStation.objects.filter(is_active=True)
+    if logs_as_staff(user):
+        stations = stations.visible_to(user)
+    else:
         deputy = deputy_of(user)
         own = Q(manager=user)
         if deputy is not None:
@@ -225,11 +231,11 @@ def photos_prepare(uploads: Iterable, *, existing: int = 0) -> list[PreparedPhot
 
 
 def _check_may_log(*, user: User, station: LiaisonStation) -> None:
-    if not LiaisonStation.objects.visible_to(user).filter(pk=station.pk).exists():
-        raise ValidationError(_("该联络站不在您的管辖范围内,不能登记进站履职。"))
     if not station.is_active:
         raise ValidationError(_("该联络站已停用,不能登记进站履职。"))
     if logs_as_staff(user):
+        if not LiaisonStation.objects.visible_to(user).filter(pk=station.pk).exists():
+            raise ValidationError(_("该联络站不在您的管辖范围内,不能登记进站履职。"))
         return
     if station.manager_id == user.pk:
         return

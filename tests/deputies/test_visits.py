@@ -503,3 +503,20 @@ def test_visits_demo_build_fills_duty_days_and_is_idempotent(city):
     )
     assert past.exists() and not past.filter(attendance="invited").exists()
     assert ActivityParticipant.objects.filter(deputy=featured).count() == 6
+
+
+def test_visit_log_deputy_other_county_station_refused(deputy_a, station_b):
+    """A deputy cannot log at another county's station they are not grouped into."""
+    with pytest.raises(ValidationError, match="您未编入“文昌街道人大代表联络站”"):
+        log(deputy_a.user, station_b)
+    assert not StationVisit.objects.exists()
+
+
+def test_visit_log_deputy_scope_need_not_cover_own_station(
+    deputy_a, station_a, township_b
+):
+    """The deputy's own station decides, not their scope region: a deputy scoped
+    elsewhere still logs at the station they are grouped into."""
+    deputy_a.user.scope_region = township_b
+    deputy_a.user.save()
+    assert log(deputy_a.user, station_a).station == station_a
