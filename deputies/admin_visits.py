@@ -45,6 +45,7 @@ from deputies.visits import AttendanceEntry
 from deputies.visits import activity_attendance_mark_all_present
 from deputies.visits import activity_attendance_record
 from deputies.visits import attendance_check
+from deputies.visits import logs_as_staff as visits_logs_as_staff
 
 # Count at most this many rows exactly; beyond it, the planner's estimate will do.
 EXACT_COUNT_CAP = 5_000
@@ -194,8 +195,10 @@ class StationVisitAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return format_html_join("、", "{}", ((n,) for n in names)) or "—"
 
     def changelist_view(self, request, extra_context=None):
+        # Staff log and backfill visits on the portal's form (the visit_log service).
         extra_context = extra_context or {}
-        extra_context["log_url"] = reverse("portal-visit-log")
+        if visits_logs_as_staff(request.user):
+            extra_context["log_url"] = reverse("portal-visit-log")
         return super().changelist_view(request, extra_context)
 
 
@@ -254,7 +257,7 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "on_leave",
     )
     list_display_links = ("date", "title")
-    list_filter = ("kind", VisitPeriodFilter)
+    list_filter = ("kind", VisitPeriodFilter, RegionListFilter)
     search_fields = ("title", "place")
     list_select_related = ("region",)
     ordering = ("-date", "-pk")

@@ -376,3 +376,16 @@ def test_admin_visit_changelist_never_counts_the_whole_table(
             assert "LIMIT 4" in sql, sql
         assert response.context["cl"].paginator.count >= 4
         assert len(response.context["cl"].result_list) == 12
+
+
+def test_admin_visit_changelist_links_staff_to_the_log_form(client, staff_a, leader_a):
+    """Staff get a 登记进站履职 button (the portal form, where they may backfill);
+    leadership, who only read, do not."""
+    url = reverse("admin:deputies_stationvisit_changelist")
+    log_url = reverse("portal-visit-log")
+    client.force_login(staff_a)
+    assert f'href="{log_url}"' in client.get(url).content.decode()
+    client.force_login(leader_a)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f'href="{log_url}"' not in response.content.decode()
