@@ -5,7 +5,9 @@
 - overdue: the unit's liaisons and the supervisors (五办) of the suggestion,
   once per deadline (escalation);
 - ratings not given 15 days after a reply: the deputies who have not rated;
-- commitments due within 7 days or overdue: the unit's liaisons, once each.
+- commitments due within 7 days or overdue: the unit's liaisons, once each;
+- intersession suggestions registered but not assigned by the day before their
+  five-working-day assignment deadline: the county's committee staff, once.
 
 Each reminder is a ``Notification`` with a unique (kind, object, recipient, due
 date), so running a job twice sends each reminder once.
@@ -17,10 +19,13 @@ import datetime
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congress.calendar import intersession_assignment_due
 from congress.models import User
 from congress.notify import notification_schedule
+from congress.roles import Role
 from suggestions.models import Assignment
 from suggestions.models import Commitment
 from suggestions.models import Evaluation
@@ -191,10 +196,45 @@ def commitment_reminders_send(*, today: datetime.date) -> int:
     return created
 
 
+def assignment_reminders_send(*, today: datetime.date) -> int:
+    """Remind the county's staff of intersession suggestions still to be assigned."""
+    created = 0
+    waiting = Suggestion.objects.filter(
+        status=Suggestion.Status.REGISTERED,
+        session__isnull=True,
+        submitted_at__isnull=False,
+    ).select_related("region")
+    staff_by_region: dict[int, list[User]] = {}
+    for suggestion in waiting.iterator(chunk_size=500):
+        received = timezone.localtime(suggestion.submitted_at).date()
+        due = intersession_assignment_due(received_on=received)
+        if today < due - datetime.timedelta(days=1):
+            continue
+        if suggestion.region_id not in staff_by_region:
+            staff_by_region[suggestion.region_id] = list(
+                User.objects.filter(
+                    scope_region_id=suggestion.region_id,
+                    groups__name=Role.STAFF.value,
+                    is_active=True,
+                )
+            )
+        created += _schedule(
+            staff_by_region[suggestion.region_id],
+            kind="suggestion_assignment_due",
+            obj=suggestion,
+            due_date=due,
+            title=_("闭会期间建议“%(title)s”应于%(due)s前交办")
+            % {"title": suggestion.title, "due": due},
+            url=reverse("admin:suggestions_suggestion_change", args=[suggestion.pk]),
+        )
+    return created
+
+
 def suggestion_reminders_send(*, today: datetime.date) -> int:
     """All the suggestion reminders of one day; return how many were new."""
     return (
         deadline_reminders_send(today=today)
         + rating_reminders_send(today=today)
         + commitment_reminders_send(today=today)
+        + assignment_reminders_send(today=today)
     )

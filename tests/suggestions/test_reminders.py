@@ -112,3 +112,22 @@ def test_replied_assignment_gets_no_deadline_reminder(deputy_a, advance, liaison
         advance(suggestion, "replied")
     suggestion_reminders_send(today=datetime.date(2026, 6, 10))
     assert not Notification.objects.filter(kind="suggestion_overdue").exists()
+
+
+def test_intersession_assignment_reminder_to_staff_once(deputy_a, advance, staff_a):
+    """Registered intersession suggestions are due for assignment five working days
+    after receipt (congress.calendar); the county's staff hear the day before."""
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    with time_machine.travel(
+        datetime.datetime(2026, 3, 2, 2, tzinfo=datetime.UTC), tick=False
+    ):
+        advance(suggestion, "registered")
+    # 2026-03-02 (Mon) + 5 working days = 2026-03-09 (Mon).
+    suggestion_reminders_send(today=datetime.date(2026, 3, 6))
+    assert not Notification.objects.filter(kind="suggestion_assignment_due").exists()
+    suggestion_reminders_send(today=datetime.date(2026, 3, 8))
+    suggestion_reminders_send(today=datetime.date(2026, 3, 10))
+    reminder = Notification.objects.get(
+        kind="suggestion_assignment_due", recipient=staff_a
+    )
+    assert reminder.due_date == datetime.date(2026, 3, 9)

@@ -758,3 +758,44 @@ def test_other_user_cannot_draft_for_deputy(deputy_a):
             title="标题",
             content="内容内容内容内容内容内容",
         )
+
+
+# --- deadlines across holidays and 调休 (congress/calendar.py, 民法典 201–203) ------
+
+
+@time_machine.travel(datetime.datetime(2026, 2, 2, 2, tzinfo=datetime.UTC), tick=False)
+def test_reply_due_moves_past_labour_day(draft, advance, staff_a, unit_a):
+    """Assigned 2026-02-02: three months end on 05-02, inside the 劳动节 holiday
+    (05-01…05-05), so the reply is due on the next working day, 05-06."""
+    assignment = advance(draft, "assigned")
+    assert assignment.due_date == datetime.date(2026, 5, 6)
+
+
+def test_co_unit_view_and_reassignment_across_national_day(
+    draft, advance, staff_a, unit_a, unit_a2, liaison_a
+):
+    """Assigned Monday 2026-09-28: a co-unit's month ends 10-28 (a working day);
+    the seven working days for a reassignment request skip 国庆 (10-01…10-07) and
+    count the 调休 Saturday 10-10: 09-29, 09-30, 10-08, 10-09, 10-10, 10-12, 10-13."""
+    with time_machine.travel(
+        datetime.datetime(2026, 9, 28, 2, tzinfo=datetime.UTC), tick=False
+    ):
+        advance(draft, "registered")
+        lead, co = services.suggestion_assign(
+            suggestion=draft, actor=staff_a, lead_unit=unit_a, co_units=[unit_a2]
+        )
+    assert co.co_view_due == datetime.date(2026, 10, 28)
+    assert lead.due_date == datetime.date(2026, 12, 28)
+    with time_machine.travel(
+        datetime.datetime(2026, 10, 14, 2, tzinfo=datetime.UTC), tick=False
+    ):
+        with pytest.raises(ValidationError, match="2026-10-13"):
+            services.assignment_request_reassignment(
+                assignment=lead, actor=liaison_a, reason="不属于本局职责"
+            )
+    with time_machine.travel(
+        datetime.datetime(2026, 10, 13, 2, tzinfo=datetime.UTC), tick=False
+    ):
+        services.assignment_request_reassignment(
+            assignment=lead, actor=liaison_a, reason="不属于本局职责"
+        )
