@@ -250,6 +250,15 @@ class SuggestionAdmin(ScopedExportMixin, ScopedAdminMixin, admin.ModelAdmin):
             *[part for link in links for part in link],
         )
 
+    def get_export_queryset(self, request):
+        # The lead unit column reads the assignments: prefetch them, not one per row.
+        return (
+            super()
+            .get_export_queryset(request)
+            .select_related("lead_deputy", "region", "session__term__region")
+            .prefetch_related("assignments__unit")
+        )
+
     def get_search_results(self, request, queryset, search_term):
         if not search_term:
             return queryset, False

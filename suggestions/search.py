@@ -6,7 +6,14 @@ not ship. So the text is segmented in Python with jieba's search mode (which als
 emits the shorter words inside a long one: 农村道路硬化 → 农村 道路 硬化 …), joined
 with spaces and stored as a ``tsvector`` with the ``simple`` configuration, under
 a GIN index. A query is segmented the same way and every word must match.
-Figures: ``docs/benchmarks.md`` (suggestion search).
+
+Measured (2 shared cores under load, 100,000 suggestions, 10% containing 道路):
+the first page of a 道路 search 135 ms p50 in one county and 160 ms in the
+whole city; a two-word search counted in 40 ms; an unindexed ``LIKE '%道路%'``
+count over the city took 98 ms p50 but 451 ms p95 and grows with the table,
+while the GIN lookup grows with the matches. Segmenting 100,000 rows in Python
+is avoided for scale data (ten texts, segmented once); the services segment
+one suggestion per write (about a millisecond).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from suggestions.imports import suggestion_import
 from suggestions.models import Suggestion
+from suggestions.resources import SuggestionResource
 from suggestions.search import search_filter
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,24 @@ def test_export_has_chinese_headers(client, staff_a, deputy_a, unit_a):
     dataset = SuggestionResource().export(Suggestion.objects.all())
     assert dataset.headers[:3] == ["年度", "编号", "会议"]
     assert "隆回县交通运输局" in dataset.csv
+
+
+def test_admin_export_is_scoped_and_without_n_plus_one(
+    client, staff_a, staff_b, deputy_a, unit_a, django_assert_max_num_queries
+):
+    suggestion_import(
+        content=_xlsx(_good(deputy_a, unit_a)), actor=staff_a, dry_run=False
+    )
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from suggestions.admin import SuggestionAdmin
+
+    admin = SuggestionAdmin(Suggestion, site)
+    for user, expected in ((staff_a, 2), (staff_b, 0)):
+        request = RequestFactory().get("/")
+        request.user = user
+        queryset = admin.get_export_queryset(request)
+        with django_assert_max_num_queries(6):
+            dataset = SuggestionResource().export(queryset)
+        assert len(dataset) == expected
