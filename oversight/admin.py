@@ -299,7 +299,49 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("status", "published_at")
     inlines = [MilestoneInline, SubItemInline]
     action_form = OversightActionForm
-    actions = ["print_four_lists", "publish_results", "link_township"]
+    actions = [
+        "print_four_lists",
+        "publish_results",
+        "link_township",
+        "draw_experts",
+        "draw_cases",
+    ]
+
+    def _draw_count(self, request) -> int:
+        text = request.POST.get("text", "").strip()
+        if not text.isdigit():
+            raise ValidationError(gettext("请在“说明”中填写抽取人数(数量)。"))
+        return int(text)
+
+    @admin.action(
+        description=_("公布评查专家抽签候选名单(在“说明”中填写抽取人数)"),
+        permissions=["change"],
+    )
+    def draw_experts(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda i: services.draw_prepare_experts(
+                item=i, count=self._draw_count(request), user=request.user
+            ),
+            gettext("已公布%(count)s份候选名单和种子承诺值,请到“公开抽签”现场抽签。"),
+        )
+
+    @admin.action(
+        description=_("公布评查案卷抽签候选名单(在“说明”中填写抽取数量)"),
+        permissions=["change"],
+    )
+    def draw_cases(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda i: services.draw_prepare_cases(
+                item=i, count=self._draw_count(request), user=request.user
+            ),
+            gettext("已公布%(count)s份候选名单和种子承诺值,请到“公开抽签”现场抽签。"),
+        )
 
     @admin.action(
         description=_("联动乡镇检查(在“说明”中填写乡镇名称)"), permissions=["change"]
@@ -365,6 +407,33 @@ class ExpertAdmin(PersonalDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user",)
     inlines = [ExpertConflictInline]
     personal_data_fields = {"phone": mask_phone}
+    action_form = OversightActionForm
+    actions = ["assign"]
+
+    @admin.action(
+        description=_("指派参加监督事项(在“说明”中填写事项编号)"),
+        permissions=["change"],
+    )
+    def assign(self, request, queryset):
+        text = request.POST.get("text", "").strip()
+        item = (
+            OversightItem.objects.visible_to(request.user).filter(pk=int(text)).first()
+            if text.isdigit()
+            else None
+        )
+        if item is None:
+            self.message_user(
+                request, gettext("没有找到该监督事项,请填写事项编号。"), messages.ERROR
+            )
+            return
+        _run(
+            self,
+            request,
+            queryset,
+            lambda e: services.expert_assign(item=item, expert=e, user=request.user),
+            gettext("已指派%(count)s名专家。"),
+        )
+
     personal_data_validators = {"phone": validate_phone}
 
     @admin.display(description=_("手机号码"))

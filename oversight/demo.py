@@ -28,6 +28,8 @@ from congress.models import Region
 from congress.models import User
 from congress.roles import Role
 from oversight import services
+from oversight.budget import COLUMNS as BUDGET_COLUMNS
+from oversight.budget import budget_import
 from oversight.models import AppointedOfficial
 from oversight.models import Category
 from oversight.models import Expert
@@ -514,6 +516,16 @@ def oversight_demo_build(*, log: Callable[[str], None]) -> None:
         reason="民生急需,资金已落实。",
         user=staff,
     )
+    # Budget and debt watch: last month's figures of eight units, one red.
+    month = max(today.month - 1, 1)
+    figures = [list(BUDGET_COLUMNS.values())]
+    for n, unit in enumerate(units[1:9]):
+        executed = 1000 * month / 12 * (0.55 if n == 3 else 0.95)
+        debt = (900, 300) if n == 5 else (0, None)
+        figures.append(
+            [unit.code, year, month, 1000, round(executed, 2), debt[0], debt[1]]
+        )
+    budget_import(user=staff, rows=figures, dry_run=False, file_name="demo.xlsx")
     log(
         f"oversight: 隆回县 survey, {TopicProposal.objects.filter(region=county).count()} topics, plans {year} and {year + 1}, {plan.items.count() + next_plan.items.count()} items"
     )

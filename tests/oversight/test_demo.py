@@ -61,6 +61,9 @@ def test_demo_builds_every_method_and_runs_twice(county_a):
         Organization.objects.count(),
     )
     assert "already present" in lines[-1]
+    from oversight.models import BudgetIndicator
+
+    assert BudgetIndicator.objects.count() == 8
 
 
 def test_summary_pdf_of_the_demo_year(county_a, tmp_path):

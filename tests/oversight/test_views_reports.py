@@ -288,3 +288,40 @@ def test_plan_report_request_refuses_other_county(county_b, staff_a, staff_b):
     plan = services.plan_create(region=county_b, year=2027, user=staff_b)
     with pytest.raises(ValidationError, match="权限范围"):
         reports.plan_report_request(plan=plan, requester=staff_a)
+
+
+def _admin_action(client, model, pk, action, text=""):
+    return client.post(
+        reverse(f"admin:oversight_{model}_changelist"),
+        {"action": action, "_selected_action": [pk], "text": text, "index": 0},
+        follow=True,
+    )
+
+
+def test_admin_publishes_and_performs_a_draw_and_refuses_conflicted_assignment(
+    client, county_a, staff_a
+):
+    from oversight.models import ExpertAssignment
+    from oversight.models import RandomDraw
+
+    court = OrganizationFactory(name="隆回县人民法院", region=county_a)
+    item = OversightItemFactory(region=county_a, method=Method.CASE_REVIEW)
+    item.responsible_units.set([court])
+    experts = [ExpertFactory(region=county_a) for _ in range(4)]
+    services.expert_conflict_declare(
+        expert=experts[0], unit=court, reason="原系该院审判员", user=staff_a
+    )
+    client.force_login(staff_a)
+    page = _admin_action(client, "oversightitem", item.pk, "draw_experts", "两")
+    assert "抽取人数" in page.content.decode()
+    _admin_action(client, "oversightitem", item.pk, "draw_experts", "2")
+    draw = RandomDraw.objects.get()
+    assert len(draw.candidates) == 3
+    page = _admin_action(client, "randomdraw", draw.pk, "perform", "6 6 1")
+    draw.refresh_from_db()
+    assert draw.status == "drawn" and ExpertAssignment.objects.count() == 2
+    page = _admin_action(client, "randomdraw", draw.pk, "perform", "1 1 1")
+    assert "不能更改" in page.content.decode()
+    page = _admin_action(client, "expert", experts[0].pk, "assign", str(item.pk))
+    assert "利害关系" in page.content.decode()
+    assert not ExpertAssignment.objects.filter(expert=experts[0]).exists()
