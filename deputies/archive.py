@@ -56,6 +56,8 @@ ARCHIVE_KIND = "deputies.archive"
 BOOKLET_KIND = "deputies.archive_booklet"
 ARCHIVE_TEMPLATE = "deputies/reports/archive.html"
 BOOKLET_TEMPLATE = "deputies/reports/archive_booklet.html"
+# ``params["limit"]``: print the first N deputies only (the benchmark's 300).
+BOOKLET_LIMIT_PARAM = "limit"
 SUMMARY_CHARS = 60
 OPINION_CHARS = 40
 PHONE = re.compile(r"1[3-9]\d{9}")
@@ -388,6 +390,9 @@ def build_booklet_context(*, region: Region, params: dict[str, Any]) -> dict[str
         .only("deputy_id", "level", "delegation__name")
         .order_by("delegation__name", "deputy__name", "deputy_id")
     )
+    limit = params.get(BOOKLET_LIMIT_PARAM)
+    if limit:
+        mandates = mandates[: int(limit)]
     ids = [m.deputy_id for m in mandates]
     level = mandates[0].level if mandates else None
     ranks: dict[int, str] = {}

@@ -181,8 +181,12 @@ _PREFIX_SQL = """
                               WHEN 3 THEN 6 WHEN 4 THEN 9 ELSE 12 END)
 """
 
-_REBUILD_SQL = """
-CREATE TEMP TABLE points_new ON COMMIT DROP AS
+# Step 1: the rule of each (deputy, fact) in scope, into a small temporary table
+# that is analysed, so the planner knows its size before the big join (with the
+# rules resolved inside one statement it guessed a handful of rows and joined
+# two million facts to every rule of their kind).
+_RULES_SQL = """
+CREATE TEMP TABLE points_rules ON COMMIT DROP AS
 WITH scope_deputies AS (
     SELECT d.id, d.region_id
     FROM deputies_deputy d
@@ -204,18 +208,26 @@ region_rules AS (
     JOIN congress_region dr ON dr.id = sr.region_id
     JOIN rules ru ON dr.code LIKE ru.prefix || '%%'
     ORDER BY dr.id, ru.fact, length(ru.prefix) DESC
-),
-facts AS (
+)
+SELECT d.id AS deputy_id, rr.fact, rr.rule_id,
+       abs(rr.points) AS unit, sign(rr.points) AS direction,
+       abs(rr.yearly_cap) AS cap, rr.needs_confirmation
+FROM scope_deputies d
+JOIN region_rules rr ON rr.region_id = d.region_id
+"""
+
+# Step 2: score the year's facts with those rules and apply the caps.
+_REBUILD_SQL = """
+CREATE TEMP TABLE points_new ON COMMIT DROP AS
+WITH facts AS (
     {facts}
 ),
 scored AS (
     SELECT f.deputy_id, f.fact, f.fact_date, f.source_id,
-           rr.rule_id, abs(rr.points) AS unit, sign(rr.points) AS direction,
-           abs(rr.yearly_cap) AS cap
+           pr.rule_id, pr.unit, pr.direction, pr.cap
     FROM facts f
-    JOIN scope_deputies d ON d.id = f.deputy_id
-    JOIN region_rules rr ON rr.region_id = d.region_id AND rr.fact = f.fact
-    WHERE NOT rr.needs_confirmation
+    JOIN points_rules pr ON pr.deputy_id = f.deputy_id AND pr.fact = f.fact
+    WHERE NOT pr.needs_confirmation
        OR EXISTS (SELECT 1 FROM deputies_pointconfirmation c
                   WHERE c.fact = f.fact AND c.source_id = f.source_id)
 ),
@@ -312,18 +324,23 @@ def points_rebuild(*, year: int, region: Region | None = None) -> RebuildResult:
         "year": year,
         "scope": (region.prefix if region else "") + "%",
     }
-    sql = _REBUILD_SQL.format(prefix=_PREFIX_SQL, facts=_facts_sql())
     with connection.cursor() as cursor:
         # Serialise rebuilds of the ledger: two at once would fight over the rows.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('deputies.points'))")
-        cursor.execute(sql, params)
+        # One big sort (the running sums) in memory rather than on disk; JIT
+        # compiling the statement costs more than it saves here.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_RULES_SQL.format(prefix=_PREFIX_SQL), params)
+        cursor.execute("ANALYZE points_rules")
+        cursor.execute(_REBUILD_SQL.format(facts=_facts_sql()), params)
         cursor.execute("SELECT count(*) FROM points_new")
         entries = cursor.fetchone()[0]
         cursor.execute(_DELETE_SQL, params)
         deleted = cursor.rowcount
         cursor.execute(_UPSERT_SQL, params)
         written = cursor.rowcount
-        cursor.execute("DROP TABLE points_new")
+        cursor.execute("DROP TABLE points_new, points_rules")
     result = RebuildResult(
         year=year,
         region=region.name if region else "",
