@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from congress.services import roles_sync
 from suggestions import selectors
 from suggestions import services
 from suggestions.models import Assignment
@@ -232,3 +233,79 @@ def test_supervisor_list_queries_do_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("suggestions:supervisor-list"))
     assert response.status_code == 200
+
+
+def test_admin_change_page_links_every_step(client, deputy_a, staff_a):
+    roles_sync()  # the role groups' model permissions, as after migrate
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    client.force_login(staff_a)
+    url = reverse("admin:suggestions_suggestion_change", args=[suggestion.pk])
+    page = client.get(url).content.decode()
+    for step in ("review", "assign", "supervision", "extend", "paper-evaluation"):
+        assert f"/{step}/" in page
+    assert reverse("suggestions:detail", args=[suggestion.pk]) in page
+
+
+@pytest.mark.parametrize(
+    ("user_fixture", "status"),
+    [
+        ("staff_a", 200),
+        ("leader_a", 200),
+        ("city_staff", 200),
+        ("liaison_a", 403),
+        ("deputy_a_user", 403),
+    ],
+)
+def test_statistics_page_for_staff_and_leadership_only(
+    client, request, user_fixture, status, deputy_a
+):
+    if user_fixture == "deputy_a_user":
+        user = deputy_a.user
+    else:
+        user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+    assert client.get(reverse("suggestions:statistics")).status_code == status
+
+
+def test_statistics_region_outside_scope_is_404(client, staff_a, county_b):
+    client.force_login(staff_a)
+    response = client.get(reverse("suggestions:statistics"), {"region": county_b.code})
+    assert response.status_code == 404
+
+
+def test_assignment_notifies_unit_after_commit(
+    deputy_a, advance, staff_a, unit_a, liaison_a, django_capture_on_commit_callbacks
+):
+    from congress.models import Notification
+
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    advance(suggestion, "registered")
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.suggestion_assign(
+            suggestion=suggestion, actor=staff_a, lead_unit=unit_a
+        )
+    notification = Notification.objects.get(
+        kind="suggestion_assigned", recipient=liaison_a
+    )
+    assert suggestion.title in notification.title
+    assert callbacks, "delivery is enqueued after commit"
+
+
+@pytest.mark.parametrize("action", ["submit", "confirm", "evaluate"])
+def test_portal_action_by_another_deputy_changes_nothing(
+    client, deputy_a, deputy_a2, action
+):
+    """A deputy who may see a co-signed suggestion still cannot act as its lead."""
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    services.signer_invite(suggestion=suggestion, actor=deputy_a.user, deputy=deputy_a2)
+    services.signer_confirm(suggestion=suggestion, actor=deputy_a2.user)
+    client.force_login(deputy_a2.user)
+    response = client.post(
+        reverse("suggestions:portal-action", args=[suggestion.pk, action]),
+        {"result": "satisfied"},
+        follow=True,
+    )
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.DRAFT
+    assert response.context["messages"]
+    assert any(m.level_tag == "error" for m in response.context["messages"])
