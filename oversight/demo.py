@@ -33,6 +33,7 @@ from oversight.budget import budget_import
 from oversight.models import AppointedOfficial
 from oversight.models import Category
 from oversight.models import Expert
+from oversight.models import ExpertAssignment
 from oversight.models import Method
 from oversight.models import ProjectReview
 from oversight.models import ResearchCampaign
@@ -107,6 +108,23 @@ def _vote(poll: Poll, voters: list[User], pattern: list[str]) -> None:
         voting.vote_cast(poll=poll, voter=voter, choices=[codes[code]])
 
 
+def _expert_account_link() -> None:
+    """Give the demo account "expert" the first drawn reviewer of 隆回县 (the demo
+    accounts are made after the builders, so this also runs on a second seed)."""
+    user = User.objects.filter(username="expert", expert__isnull=True).first()
+    assignment = (
+        ExpertAssignment.objects.filter(
+            draw__isnull=False,
+            expert__user__isnull=True,
+            expert__region__code__startswith=LONGHUI,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if user is not None and assignment is not None:
+        Expert.objects.filter(pk=assignment.expert_id).update(user=user)
+
+
 @transaction.atomic
 def oversight_demo_build(*, log: Callable[[str], None]) -> None:
     """Build 隆回县's oversight year (see the module docstring)."""
@@ -117,6 +135,7 @@ def oversight_demo_build(*, log: Callable[[str], None]) -> None:
     today = timezone.localdate()
     year = today.year
     if ResearchCampaign.objects.filter(region=county, year=year + 1).exists():
+        _expert_account_link()
         log("oversight: demo already present")
         return
     staff = _clerk(county)
@@ -469,9 +488,7 @@ def oversight_demo_build(*, log: Callable[[str], None]) -> None:
                 comment="卷宗规范,说理较充分。",
                 user=staff,
             )
-    expert_user = User.objects.filter(username="expert", expert__isnull=True).first()
-    if expert_user is not None and drawn_experts:
-        Expert.objects.filter(pk=drawn_experts[0].pk).update(user=expert_user)
+    _expert_account_link()
     # A draw published for the next case review, not yet made (commitment only).
     services.draw_prepare(
         region=county,
