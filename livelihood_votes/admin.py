@@ -108,7 +108,15 @@ class ProjectProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "source")
     search_fields = ("title", "content", "tracking_code")
     list_select_related = ("round",)
-    readonly_fields = ("tracking_code", "masked_phone", "opinions", "created_at")
+    # Screening decisions go through the presiding page (services), not here.
+    readonly_fields = (
+        "tracking_code",
+        "status",
+        "screening_note",
+        "masked_phone",
+        "opinions",
+        "created_at",
+    )
     exclude = ("phone",)
     autocomplete_fields = ("round", "deputy", "organization")
 

@@ -181,3 +181,40 @@ class PaperCountForm(forms.Form):
         return [
             (option, [self[n] for n in names]) for option, names in self.option_rows
         ]
+
+
+class CandidateForm(forms.Form):
+    """A candidate at screening: its unit, budget and the proposals it merges."""
+
+    title = forms.CharField(label=_("项目名称"), max_length=200)
+    description = forms.CharField(
+        label=_("项目内容"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    responsible_unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None)
+    budget = forms.DecimalField(
+        label=_("预算(万元)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    target_date = forms.DateField(
+        label=_("计划完成日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    proposals = forms.ModelMultipleChoiceField(
+        label=_("合并的项目建议"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, units, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].queryset = units
+        self.fields["proposals"].queryset = proposals
+
+
+class OpinionPromoteForm(forms.Form):
+    code = forms.CharField(label=_("群众意见查询码"), max_length=16)
+    title = forms.CharField(label=_("项目名称"), max_length=200)
+
+
+class ProposalDeclineForm(forms.Form):
+    proposal = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("未采纳的理由"), max_length=500)

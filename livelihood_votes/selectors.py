@@ -14,8 +14,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from congress.models import BallotReceipt
+from congress.models import Organization
 from congress.models import Poll
 from congress.models import User
+from deputies.models import CitizenOpinion
 from livelihood_votes.models import CandidateProject
 from livelihood_votes.models import LivelihoodProject
 from livelihood_votes.models import Milestone
@@ -218,3 +220,29 @@ def project_list_for_deputy(*, user: User) -> QuerySet[LivelihoodProject]:
         .select_related("round", "responsible_unit")
         .order_by("-round__year", "pk")
     )
+
+
+def units_for_round(*, round_: VotingRound) -> QuerySet[Organization]:
+    """Units that may carry out the round's projects: in its region or above it."""
+    region = round_.region
+    codes = [region.code]
+    if region.parent_id:
+        codes.append(region.parent.code)
+    return (
+        Organization.objects.filter(is_active=True)
+        .filter(Q(region__code__startswith=region.prefix) | Q(region__code__in=codes))
+        .order_by("region__code", "name")
+    )
+
+
+def opinion_get_for_user(*, user: User, code: str) -> CitizenOpinion:
+    """A citizen opinion in the user's scope by its tracking code (404 otherwise)."""
+    opinion = (
+        CitizenOpinion.objects.visible_to(user)
+        .filter(tracking_code=code.strip().upper())
+        .select_related("region")
+        .first()
+    )
+    if opinion is None:
+        raise Http404(_("没有找到该群众意见。"))
+    return opinion

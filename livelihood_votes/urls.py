@@ -80,6 +80,11 @@ urlpatterns = [
         name="livelihood-staff-paper",
     ),
     path(
+        "livelihood/staff/rounds/<int:pk>/screening/",
+        views.staff_screening,
+        name="livelihood-staff-screening",
+    ),
+    path(
         "livelihood/staff/rounds/<int:pk>/report/",
         views.staff_round_report,
         name="livelihood-staff-report",

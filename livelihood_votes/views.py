@@ -38,9 +38,12 @@ from congress.roles import Role
 from livelihood_votes import selectors
 from livelihood_votes import services
 from livelihood_votes.forms import BallotForm
+from livelihood_votes.forms import CandidateForm
 from livelihood_votes.forms import MilestoneForm
+from livelihood_votes.forms import OpinionPromoteForm
 from livelihood_votes.forms import PaperCountForm
 from livelihood_votes.forms import ProgressReportForm
+from livelihood_votes.forms import ProposalDeclineForm
 from livelihood_votes.forms import ProposalForm
 from livelihood_votes.forms import PublicSurveyForm
 from livelihood_votes.forms import ReceiptCheckForm
@@ -613,6 +616,98 @@ def staff_project(request: HttpRequest, pk: int) -> HttpResponse:
             "milestones": list(project.milestones.order_by("due_date")),
             "milestone_form": milestone_form,
             "survey_form": survey_form,
+            "may_act": _may_act(request.user),
+        },
+    )
+
+
+# --- staff: screening (初审) ---------------------------------------------------------------
+
+
+def _candidate_form(round_: VotingRound, data=None) -> CandidateForm:
+    return CandidateForm(
+        data,
+        prefix="c",
+        units=selectors.units_for_round(round_=round_),
+        proposals=round_.proposals.exclude(
+            status=ProjectProposal.Status.DECLINED
+        ).order_by("-created_at"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_screening(request: HttpRequest, pk: int) -> HttpResponse:
+    """Proposals to screen: decline with a reason, promote a citizen opinion, and
+    merge proposals into candidates (all through the services)."""
+    round_ = _staff_round(request, pk)
+    candidate_form = _candidate_form(round_)
+    promote_form = OpinionPromoteForm(prefix="o")
+    if request.method == "POST":
+        if not _may_act(request.user):
+            raise PermissionDenied(_("您无权操作。"))
+        action = request.POST.get("action")
+        try:
+            if action == "candidate":
+                candidate_form = _candidate_form(round_, request.POST)
+                if candidate_form.is_valid():
+                    data = candidate_form.cleaned_data
+                    services.candidate_create(
+                        round_=round_,
+                        title=data["title"],
+                        description=data["description"],
+                        responsible_unit=data["responsible_unit"],
+                        budget=data["budget"],
+                        target_date=data["target_date"],
+                        proposals=list(data["proposals"]),
+                        user=request.user,
+                    )
+                    messages.success(request, _("候选项目已添加。"))
+                    return redirect("livelihood-staff-screening", pk=round_.pk)
+            elif action == "decline":
+                form = ProposalDeclineForm(request.POST)
+                if form.is_valid():
+                    proposal = round_.proposals.filter(
+                        pk=form.cleaned_data["proposal"]
+                    ).first()
+                    if proposal is None:
+                        raise Http404(_("项目建议不存在。"))
+                    services.proposal_decline(
+                        proposal=proposal,
+                        note=form.cleaned_data["note"],
+                        user=request.user,
+                    )
+                    return redirect("livelihood-staff-screening", pk=round_.pk)
+                messages.error(request, _("请填写未采纳的理由。"))
+            elif action == "promote":
+                promote_form = OpinionPromoteForm(request.POST, prefix="o")
+                if promote_form.is_valid():
+                    opinion = selectors.opinion_get_for_user(
+                        user=request.user, code=promote_form.cleaned_data["code"]
+                    )
+                    services.proposal_promote_from_opinion(
+                        round_=round_,
+                        opinion=opinion,
+                        title=promote_form.cleaned_data["title"],
+                        user=request.user,
+                    )
+                    messages.success(request, _("群众意见已转为项目建议。"))
+                    return redirect("livelihood-staff-screening", pk=round_.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "livelihood_votes/staff/screening.html",
+        {
+            "round": round_,
+            "proposals": list(
+                round_.proposals.prefetch_related("candidates").order_by(
+                    "status", "-created_at"
+                )
+            ),
+            "candidates": selectors.round_candidates(round_=round_),
+            "candidate_form": candidate_form,
+            "promote_form": promote_form,
             "may_act": _may_act(request.user),
         },
     )

@@ -420,3 +420,73 @@ def test_public_project_page_queries_do_not_grow(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("livelihood-project", args=[project.pk]))
     assert response.status_code == 200
+
+
+def test_staff_screening_declines_promotes_and_adds_candidate(
+    client, county_a, township_a, staff_a
+):
+    from deputies.models import CitizenOpinion
+
+    round_ = VotingRoundFactory(region=county_a)
+    proposal = services.proposal_submit(
+        round_=round_, source="citizen", title="修路", content="村道坑洼"
+    )
+    other = services.proposal_submit(
+        round_=round_, source="citizen", title="广告", content="与民生无关"
+    )
+    opinion = CitizenOpinion.objects.create(
+        region=township_a, content="希望建设农贸市场。", name="王大妈"
+    )
+    client.force_login(staff_a)
+    url = reverse("livelihood-staff-screening", args=[round_.pk])
+    client.post(
+        url, {"action": "decline", "proposal": other.pk, "note": "不属于民生实事"}
+    )
+    other.refresh_from_db()
+    assert other.status == ProjectProposal.Status.DECLINED
+    client.post(
+        url,
+        {"action": "promote", "o-code": opinion.tracking_code, "o-title": "农贸市场"},
+    )
+    assert round_.proposals.filter(source="opinion", title="农贸市场").exists()
+    services.round_screening_start(round_=round_, user=staff_a)
+    unit = OrganizationFactory(region=county_a)
+    client.post(
+        url,
+        {
+            "action": "candidate",
+            "c-title": "村道硬化",
+            "c-description": "硬化村道5公里",
+            "c-responsible_unit": unit.pk,
+            "c-budget": "120",
+            "c-target_date": "2026-12-31",
+            "c-proposals": [proposal.pk],
+        },
+    )
+    candidate = round_.candidates.get()
+    assert list(candidate.proposals.all()) == [proposal]
+    proposal.refresh_from_db()
+    assert proposal.status == ProjectProposal.Status.ADOPTED
+
+
+def test_staff_of_another_county_cannot_screen(client, county_a, staff_b):
+    round_ = VotingRoundFactory(region=county_a)
+    client.force_login(staff_b)
+    url = reverse("livelihood-staff-screening", args=[round_.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_deputy_evaluates_a_project_in_the_portal(client, project, staff_a):
+    """The year-end satisfaction poll is on the deputy's phone like the ballot."""
+    round_ = project.round
+    services.round_evaluation_open(round_=round_, user=staff_a)
+    project.refresh_from_db()
+    poll = project.evaluation_poll
+    voter = poll.voters.first().user
+    client.force_login(voter)
+    listing = client.get(reverse("portal-votes")).content.decode()
+    assert poll.title in listing
+    grade = poll.options.get(code="satisfied")
+    response = client.post(reverse("portal-vote", args=[poll.pk]), {"grade": grade.pk})
+    assert "投票成功" in response.content.decode()
+    assert poll.ballots.count() == 1
