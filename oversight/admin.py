@@ -532,12 +532,48 @@ class AppointedOfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(OfficialReview)
 class OfficialReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("official", "year", "verdict")
-    list_select_related = ("official__organization",)
-    readonly_fields = ("official", "item", "year", "poll", "verdict")
+    """评+述: the official's report is entered here; saving opens the evaluation
+    among the deputies taking part in the item, who vote in the portal."""
 
-    def has_add_permission(self, request):
-        return False
+    list_display = ("official", "year", "item", "verdict")
+    list_select_related = ("official__organization", "item")
+    raw_id_fields = ("official", "item")
+    actions = ["conclude"]
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return ("official", "item", "year", "report", "poll", "verdict")
+        return ("official", "item", "year", "report")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        self.check_in_scope(request, obj.official)
+        if obj.item is None:
+            raise PermissionDenied(gettext("请选择监督事项:参加该事项的代表进行测评。"))
+        created = services.official_review_open(
+            official=obj.official,
+            year=obj.year,
+            report=obj.report,
+            item=obj.item,
+            voters=services.item_deputy_users(obj.item),
+            user=request.user,
+        )
+        obj.pk = created.pk
+        return None
+
+    @admin.action(description=_("截止并确定测评结果"), permissions=["change"])
+    def conclude(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda r: services.official_review_conclude(review=r, user=request.user),
+            gettext("%(count)s次述职评议已确定结果。"),
+        )
 
 
 @admin.register(ProjectReview)

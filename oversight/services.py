@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models import Max
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1170,16 +1171,19 @@ def follow_up_record(
     return follow_up
 
 
+def item_deputy_users(item: OversightItem) -> list[User]:
+    """The accounts of the deputies taking part in an item (they vote online)."""
+    return list(
+        User.objects.filter(deputy__oversight_items=item, is_active=True).order_by("pk")
+    )
+
+
 def evaluation_open_for_deputies(
     *, opinion: DeliberationOpinion, user: User
 ) -> PublicEvaluation:
     """Open the evaluation among the deputies taking part in the item (those with
     an account): they vote in the portal."""
-    voters = list(
-        User.objects.filter(
-            deputy__oversight_items=opinion.item, is_active=True
-        ).order_by("pk")
-    )
+    voters = item_deputy_users(opinion.item)
     if not voters:
         _refuse(_("该事项没有可以在网上测评的参加代表。"), "electorate")
     return evaluation_open(
@@ -1191,13 +1195,14 @@ def evaluation_open_for_deputies(
 
 
 def evaluation_list_open_for_voter(*, user: User):
-    """Open oversight evaluations in which the user may vote and has not yet."""
+    """Open oversight polls (evaluations of opinions and of officials) in which the
+    user may vote and has not yet."""
     return (
-        PublicEvaluation.objects.filter(
-            poll__status=Poll.Status.OPEN, poll__voters__user=user
-        )
-        .exclude(poll__receipts__voter=user)
-        .select_related("poll", "opinion__item")
+        Poll.objects.filter(status=Poll.Status.OPEN, voters__user=user)
+        .filter(Q(public_evaluation__isnull=False) | Q(official_review__isnull=False))
+        .exclude(receipts__voter=user)
+        .select_related("public_evaluation__opinion", "official_review__official")
+        .prefetch_related("options")
         .order_by("pk")
     )
 

@@ -191,25 +191,21 @@ def portal_case_score(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def portal_evaluations(request: HttpRequest) -> HttpResponse:
     """Oversight satisfaction polls the user may vote in (secret ballot)."""
-    evaluations = list(services.evaluation_list_open_for_voter(user=request.user))
-    rows = [(e, list(e.poll.options.order_by("order", "pk"))) for e in evaluations]
-    return render(request, "oversight/portal_evaluations.html", {"evaluations": rows})
+    polls = list(services.evaluation_list_open_for_voter(user=request.user))
+    return render(request, "oversight/portal_evaluations.html", {"polls": polls})
 
 
 @login_required
 @require_POST
 def portal_evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Cast one satisfaction ballot; the receipt code is shown once."""
-    evaluation = (
-        services.evaluation_list_open_for_voter(user=request.user).filter(pk=pk).first()
-    )
-    if evaluation is None:
+    poll = services.evaluation_list_open_for_voter(user=request.user).filter(pk=pk)
+    poll = poll.first()
+    if poll is None:
         raise Http404(_("没有找到该测评,或您已经投过票。"))
     try:
         code = voting.vote_cast(
-            poll=evaluation.poll,
-            voter=request.user,
-            choices=[request.POST.get("option", "")],
+            poll=poll, voter=request.user, choices=[request.POST.get("option", "")]
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -325,3 +326,49 @@ def test_admin_publishes_and_performs_a_draw_and_refuses_conflicted_assignment(
     page = _admin_action(client, "expert", experts[0].pk, "assign", str(item.pk))
     assert "利害关系" in page.content.decode()
     assert not ExpertAssignment.objects.filter(expert=experts[0]).exists()
+
+
+def test_official_review_through_admin_and_portal(
+    client, county_a, township_a, staff_a
+):
+    """评+述: staff enter the report, the item's deputies vote in the portal, staff
+    conclude with the poll engine's verdict."""
+    from oversight.models import AppointedOfficial
+    from oversight.models import OfficialReview
+
+    water = OrganizationFactory(name="隆回县水利局", region=county_a)
+    item = OversightItemFactory(region=county_a, method=Method.DEPARTMENT_REVIEW)
+    deputy_users = []
+    for n in range(3):
+        user = UserFactory(
+            username=f"d{n}", scope_region=township_a, roles=[Role.DEPUTY]
+        )
+        item.deputies.add(DeputyFactory(region=township_a, user=user))
+        deputy_users.append(user)
+    official = AppointedOfficial.objects.create(
+        region=county_a, name="肖某", position="局长", organization=water
+    )
+    client.force_login(staff_a)
+    client.post(
+        reverse("admin:oversight_officialreview_add"),
+        {"official": official.pk, "item": item.pk, "year": 2026, "report": "述职报告"},
+    )
+    review = OfficialReview.objects.get()
+    for user, grade in zip(deputy_users, ["满意", "满意", "不满意"], strict=True):
+        voter = Client()
+        voter.force_login(user)
+        page = voter.get(reverse("portal-evaluations")).content.decode()
+        assert "述职报告" in page
+        option = review.poll.options.get(label=grade)
+        voter.post(
+            reverse("portal-evaluation-vote", args=[review.poll.pk]),
+            {"option": option.pk},
+        )
+        again = voter.post(
+            reverse("portal-evaluation-vote", args=[review.poll.pk]),
+            {"option": option.pk},
+        )
+        assert again.status_code == 404  # one ballot per voter
+    _admin_action(client, "officialreview", review.pk, "conclude")
+    review.refresh_from_db()
+    assert review.verdict == "satisfied"  # 2 of 3 is more than half
