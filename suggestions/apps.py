@@ -39,6 +39,14 @@ class SuggestionsConfig(AppConfig):
                 order=60,
             )
         )
+        nav_link_register(
+            NavLink(
+                "suggestions:supervisor-list",
+                _("督办的建议"),
+                roles={Role.LEADERSHIP},
+                order=61,
+            )
+        )
         report_kind_register(HANDLING_REPORT)
         demo_builder_register("suggestions", suggestions_demo_build, order=40)
         scale_builder_register("suggestions", suggestions_scale_build, order=40)

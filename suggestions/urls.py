@@ -12,6 +12,11 @@ urlpatterns = [
     path("portal/suggestions/<int:pk>/", views.portal_detail, name="portal-detail"),
     path("portal/suggestions/<int:pk>/edit/", views.portal_edit, name="portal-edit"),
     path(
+        "portal/suggestions/<int:pk>/replies/<int:reply_pk>/letter.pdf",
+        views.portal_reply_letter,
+        name="portal-reply-letter",
+    ),
+    path(
         "portal/suggestions/<int:pk>/<slug:action>/",
         views.portal_action,
         name="portal-action",

@@ -258,6 +258,22 @@ def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("suggestions:portal-detail", pk=suggestion.pk)
 
 
+@_role_required(Role.DEPUTY)
+def portal_reply_letter(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
+    """The reply letter addressed to the deputy, as a PDF."""
+    from suggestions.reports import reply_letter_pdf
+
+    suggestion = selectors.suggestion_get_for_user(user=request.user, pk=pk)
+    reply = suggestion.replies.filter(pk=reply_pk).first()
+    if reply is None:
+        raise Http404
+    response = HttpResponse(
+        reply_letter_pdf(reply=reply), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="reply-{reply.pk}.pdf"'
+    return response
+
+
 # ---------------------------------------------------------------------------
 # Unit portal.
 # ---------------------------------------------------------------------------

@@ -112,3 +112,15 @@ def test_reply_letter_pdf(client, deputy_a, advance, liaison_a, liaison_a2, tmp_
     assert "签发人:张局长" in text
     assert "年底前完成道路硬化" in text
     assert "CJK" in _fonts(content, tmp_path)
+
+
+def test_deputy_downloads_own_reply_letter_only(client, deputy_a, deputy_b, advance):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    assignment = advance(suggestion, "replied")
+    reply = Reply.objects.get(assignment=assignment)
+    url = reverse("suggestions:portal-reply-letter", args=[suggestion.pk, reply.pk])
+    client.force_login(deputy_b.user)
+    assert client.get(url).status_code == 404
+    client.force_login(deputy_a.user)
+    response = client.get(url)
+    assert response.content.startswith(b"%PDF")
