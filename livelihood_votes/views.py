@@ -383,6 +383,9 @@ def staff_round(request: HttpRequest, pk: int) -> HttpResponse:
             "option_candidates": options,
             "candidates": selectors.round_candidates(round_=round_),
             "may_act": _may_act(request.user),
+            "round_deputies": services.round_deputies(round_=round_).order_by("name")
+            if round_.status == VotingRound.Status.PUBLISHED
+            else [],
             "paper_form": paper_form,
             "paper_counts": list(
                 PaperCount.objects.filter(poll=poll).select_related(
@@ -434,8 +437,20 @@ def staff_round_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     service = ACTIONS.get(action)
     if service is None:
         raise Http404(_("未知的操作。"))
+    kwargs = {}
+    if action == "open" and request.POST.get("present_only"):
+        # Only those present at the session (出席代表) are the electorate.
+        kwargs["present"] = list(
+            services.round_deputies(round_=round_).filter(
+                pk__in=[
+                    int(pk) for pk in request.POST.getlist("present") if pk.isdigit()
+                ]
+            )
+        )
     try:
-        service(round_=round_, user=request.user)
+        if kwargs.get("present") == []:
+            raise ValidationError(_("请勾选出席会议的代表。"))
+        service(round_=round_, user=request.user, **kwargs)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

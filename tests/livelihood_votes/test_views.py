@@ -490,3 +490,23 @@ def test_deputy_evaluates_a_project_in_the_portal(client, project, staff_a):
     response = client.post(reverse("portal-vote", args=[poll.pk]), {"grade": grade.pk})
     assert "投票成功" in response.content.decode()
     assert poll.ballots.count() == 1
+
+
+def test_staff_opens_voting_for_present_deputies_only(client, county_a, staff_a):
+    round_ = published_round(region=county_a, staff=staff_a, base="voting")
+    voters = deputies_with_users(5, region=county_a, term=round_.term)
+    client.force_login(staff_a)
+    page = client.get(
+        reverse("livelihood-staff-round", args=[round_.pk])
+    ).content.decode()
+    assert "按出席会议的代表开始投票" in page
+    url = reverse("livelihood-staff-action", args=[round_.pk, "open"])
+    response = client.post(url, {"present_only": "1"}, follow=True)
+    assert "请勾选出席会议的代表" in response.content.decode()
+    client.post(
+        url, {"present_only": "1", "present": [v.deputy.pk for v in voters[:3]]}
+    )
+    round_.refresh_from_db()
+    assert round_.status == VotingRound.Status.VOTING
+    assert round_.entitled_count == 3
+    assert round_.poll.voters.count() == 3
