@@ -209,7 +209,8 @@ def test_four_lists_loop_with_evaluation_and_follow_up(
     assert evaluation.verdict == PollOption.Code.BASICALLY_SATISFIED
     opinion.refresh_from_db()
     assert opinion.status == DeliberationOpinion.Status.CLOSED
-    assert evaluation.poll.status == Poll.Status.CLOSED or True
+    evaluation.poll.refresh_from_db()
+    assert evaluation.poll.status == Poll.Status.PUBLISHED
 
     follow_up = services.follow_up_record(
         opinion=opinion,
