@@ -203,6 +203,8 @@ def test_booklet_of_a_congress_goes_through_the_report_queue(
     assert "代表2026年度履职档案汇编" in text
     assert "李建国" in text and "王秀英" in text
     assert "第1名(共2名)" in text and "第2名(共2名)" in text
+    # The booklet prints visits grouped by station, one paragraph a section.
+    assert "桃洪镇人大代表联络站:3月6日、6月6日、9月6日(3次)" in text
     assert not PHONE.search(text)
     _assert_cjk_embedded(content, tmp_path)
 
