@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from django.db.models import Count
+from django.db.models import F
+from django.db.models import Func
 from django.db.models import IntegerField
 from django.db.models import OuterRef
 from django.db.models import Prefetch
@@ -90,7 +92,12 @@ def visit_list_for_user(*, user: User) -> QuerySet[StationVisit]:
                 0,
             )
         )
-        .order_by("-date", "-pk")
+        # Sort the user's few hundred visits rather than walk the newest-first
+        # index of all visits: for a deputy with no recent visit that walk reads
+        # millions of rows before it finds twenty. "date + 0" is the same order
+        # without the index (PostgreSQL cannot use an index for an expression).
+        .annotate(newest=Func(F("date"), template="(%(expressions)s + 0)"))
+        .order_by("-newest", "-pk")
     )
 
 

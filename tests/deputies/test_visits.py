@@ -520,3 +520,13 @@ def test_visit_log_deputy_scope_need_not_cover_own_station(
     deputy_a.user.scope_region = township_b
     deputy_a.user.save()
     assert log(deputy_a.user, station_a).station == station_a
+
+
+def test_visit_list_for_user_newest_first(deputy_a, station_a):
+    """My visits come newest first (by date, then the later record first)."""
+    from tests.deputies.visit_helpers import visits_make
+
+    visits_make(station=station_a, deputies=[deputy_a], count=4)
+    dates = [v.date for v in visit_selectors.visit_list_for_user(user=deputy_a.user)]
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == TODAY
