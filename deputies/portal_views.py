@@ -67,11 +67,18 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visit_form(request: HttpRequest, *, data=None, files=None) -> VisitLogForm:
+def _visit_form(
+    request: HttpRequest, *, data=None, files=None, station_pk: str | None = None
+) -> VisitLogForm:
     today = timezone.localdate()
     stations = list(visits.station_list_for_logging(user=request.user))
-    default = visits.visit_default_station(
-        user=request.user, today=today, stations=stations
+    chosen = [s for s in stations if str(s.pk) == station_pk]
+    default = (
+        chosen[0]
+        if chosen
+        else visits.visit_default_station(
+            user=request.user, today=today, stations=stations
+        )
     )
     return VisitLogForm(
         data,
@@ -130,8 +137,9 @@ def _add_errors(form: VisitLogForm, exc: ValidationError) -> None:
 @require_safe
 @portal_user
 def visit_deputies(request: HttpRequest) -> HttpResponse:
-    """The deputies of the chosen station (htmx swaps the checkboxes in place)."""
-    form = _visit_form(request, data=request.GET)
+    """The deputies of the chosen station (htmx swaps the checkboxes in place);
+    the deputy who logs is ticked, as on the first load."""
+    form = _visit_form(request, station_pk=request.GET.get("station"))
     return render(request, "deputies/portal/_deputies_field.html", {"form": form})
 
 

@@ -172,14 +172,23 @@ def test_portal_log_station_of_other_deputy_is_not_offered(
 
 
 def test_portal_deputies_partial_lists_the_chosen_station_group(
-    deputy_client, deputy_a, colleague_a, station_a
+    deputy_client, deputy_a, colleague_a, station_a, township_a
 ):
+    """Switching station swaps in that station's group, the deputy ticked."""
+    second = LiaisonStationFactory(name="滩头镇代表之家", region=township_a)
+    StationAssignmentFactory(station=second, deputy=deputy_a)
+    response = deputy_client.get(
+        reverse("portal-visit-deputies"), {"station": second.pk}
+    )
+    html = response.content.decode()
+    assert "李建国" in html and "王秀英" not in html
+    assert 'id="visit-deputies"' in html
+    assert response.context["form"].initial["deputies"] == [deputy_a.pk]
+    assert "checked" in html
     response = deputy_client.get(
         reverse("portal-visit-deputies"), {"station": station_a.pk}
     )
-    html = response.content.decode()
-    assert "李建国" in html and "王秀英" in html
-    assert 'id="visit-deputies"' in html
+    assert "王秀英" in response.content.decode()
 
 
 def test_portal_is_closed_to_other_roles(client, county_a):
