@@ -84,8 +84,8 @@ def project_get_public(*, pk: int) -> LivelihoodProject:
             Prefetch("milestones", queryset=Milestone.objects.order_by("due_date")),
             Prefetch(
                 "reports",
-                queryset=ProgressReport.objects.order_by("-month").annotate(
-                    photo_count=Count("photos")
+                queryset=ProgressReport.objects.order_by("-month").prefetch_related(
+                    "photos"
                 ),
             ),
             Prefetch(

@@ -16,12 +16,14 @@ not re-implemented.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -42,6 +44,8 @@ from congress.roles import Role
 from deputies.models import CitizenOpinion
 from deputies.models import Deputy
 from deputies.models import Mandate
+from deputies.visits import MAX_PHOTOS
+from deputies.visits import photo_prepare
 from livelihood_votes.models import CandidateProject
 from livelihood_votes.models import LivelihoodProject
 from livelihood_votes.models import Milestone
@@ -716,6 +720,12 @@ def progress_report_submit(
             % {"percent": previous.percent},
             code="percent_down",
         )
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("每次最多上传%(n)s张照片。") % {"n": MAX_PHOTOS}, code="photos"
+        )
+    # Checked, shrunk and stripped of EXIF (GPS, camera) like the visits' photos.
+    prepared = [photo_prepare(p, position=i) for i, p in enumerate(photos, 1)]
     report = ProgressReport.objects.create(
         project=project,
         month=month,
@@ -725,8 +735,11 @@ def progress_report_submit(
         problems=problems.strip(),
         submitted_by=user,
     )
-    for photo in photos:
-        ProgressPhoto.objects.create(report=report, image=photo)
+    for photo in prepared:
+        ProgressPhoto.objects.create(
+            report=report,
+            image=ContentFile(photo.content, name=f"{secrets.token_urlsafe(12)}.jpg"),
+        )
     latest = ProgressReport.objects.filter(project=project).order_by("-month").first()
     if latest.pk == report.pk:
         project.percent = percent

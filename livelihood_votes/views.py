@@ -60,7 +60,6 @@ PROPOSE_RATE_PER_ADDRESS = "10/h"
 # Receipt checks: enough for a person, far too few to guess 80-bit codes.
 RECEIPT_CHECK_RATE = "30/h"
 PUBLIC_MAX_AGE = 120
-MAX_PHOTOS = 6
 
 
 def _client_address(group: str, request: HttpRequest) -> str:
@@ -307,10 +306,6 @@ def portal_progress_report(request: HttpRequest, pk: int) -> HttpResponse:
         photos = request.FILES.getlist("photos")
         data = form.cleaned_data
         try:
-            if len(photos) > MAX_PHOTOS:
-                raise ValidationError(
-                    _("每次最多上传%(n)s张照片。") % {"n": MAX_PHOTOS}
-                )
             services.progress_report_submit(
                 project=project,
                 month=data["month"],

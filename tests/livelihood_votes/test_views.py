@@ -510,3 +510,49 @@ def test_staff_opens_voting_for_present_deputies_only(client, county_a, staff_a)
     assert round_.status == VotingRound.Status.VOTING
     assert round_.entitled_count == 3
     assert round_.poll.voters.count() == 3
+
+
+def _png_upload(name="site.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_progress_photos_are_checked_and_shown_publicly(
+    client, project, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    liaison = liaison_for(project.responsible_unit)
+    client.force_login(liaison)
+    url = reverse("livelihood-portal-report", args=[project.pk])
+    today = datetime.date.today()  # noqa: DTZ011 (a month, any zone)
+    form = {
+        "month": f"{today:%Y-%m}",
+        "percent": 20,
+        "funds_spent": "5",
+        "narrative": "开工。",
+    }
+    fake = SimpleUploadedFile(
+        "x.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg"
+    )
+    response = client.post(url, {**form, "photos": [fake]})
+    assert response.status_code == 400
+    assert "不是JPEG、PNG或WebP格式的照片" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+    response = client.post(url, {**form, "photos": [_png_upload()]})
+    assert response.status_code == 302
+    photo = ProgressReport.objects.get().photos.get()
+    assert photo.image.name.endswith(".jpg")
+    client.logout()
+    page = client.get(reverse("livelihood-project", args=[project.pk])).content.decode()
+    photo_url = reverse("livelihood-photo", args=[photo.pk])
+    assert photo_url in page
+    image = client.get(photo_url)
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
