@@ -235,10 +235,7 @@ def public_result(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_list_published().filter(pk=pk).first()
     if item is None:
         raise Http404(_("该监督结果尚未公开。"))
-    draws_made = list(item.draws.order_by("committed_at", "pk"))
-    return render(
-        request, "oversight/public/result.html", {"item": item, "draws": draws_made}
-    )
+    return render(request, "oversight/public/result.html", {"item": item})
 
 
 @require_safe
