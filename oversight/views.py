@@ -235,7 +235,10 @@ def public_result(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_list_published().filter(pk=pk).first()
     if item is None:
         raise Http404(_("该监督结果尚未公开。"))
-    return render(request, "oversight/public/result.html", {"item": item})
+    draws_made = list(item.draws.order_by("committed_at", "pk"))
+    return render(
+        request, "oversight/public/result.html", {"item": item, "draws": draws_made}
+    )
 
 
 @require_safe

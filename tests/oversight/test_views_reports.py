@@ -192,8 +192,23 @@ def test_public_results_show_only_published_items(client, county_a, staff_a):
     services.item_publish(item=item, user=staff_a, summary="整改完成率100%")
     page = client.get(reverse("oversight-results")).content.decode()
     assert "已公开事项" in page and "未公开事项" not in page
+    draw = services.draw_prepare(
+        region=county_a,
+        item=item,
+        title="评议对象抽签",
+        kind="officials",
+        candidates=[("A", "甲局"), ("B", "乙局")],
+        count=1,
+        user=staff_a,
+    )
     detail = client.get(reverse("oversight-result", args=[item.pk])).content.decode()
     assert "整改完成率100%" in detail
+    assert reverse("oversight-draw", args=[draw.public_token]) in detail
+    unpublished = OversightItem.objects.get(title="未公开事项")
+    assert (
+        client.get(reverse("oversight-result", args=[unpublished.pk])).status_code
+        == 404
+    )
 
 
 def test_county_a_staff_see_nothing_of_county_b_in_admin(
