@@ -209,31 +209,35 @@ region_rules AS (
     JOIN rules ru ON dr.code LIKE ru.prefix || '%%'
     ORDER BY dr.id, ru.fact, length(ru.prefix) DESC
 )
-SELECT d.id AS deputy_id, rr.fact, rr.rule_id,
-       abs(rr.points) AS unit, sign(rr.points) AS direction,
-       abs(rr.yearly_cap) AS cap, rr.needs_confirmation
+SELECT d.id AS deputy_id, fm.fact_no, rr.fact, rr.rule_id,
+       (abs(rr.points) * 10)::int AS unit, sign(rr.points)::int AS direction,
+       (abs(rr.yearly_cap) * 10)::int AS cap, rr.needs_confirmation
 FROM scope_deputies d
 JOIN region_rules rr ON rr.region_id = d.region_id
+JOIN ({fact_numbers}) AS fm (fact, fact_no) ON fm.fact = rr.fact
 """
 
-# Step 2: score the year's facts with those rules and apply the caps.
+# Step 2: score the year's facts with those rules and apply the caps. Points are
+# counted in tenths (integers: the rules have one decimal place), which sums
+# faster than numeric over two million rows.
 _REBUILD_SQL = """
 CREATE TEMP TABLE points_new ON COMMIT DROP AS
 WITH facts AS (
     {facts}
 ),
 scored AS (
-    SELECT f.deputy_id, f.fact, f.fact_date, f.source_id,
-           pr.rule_id, pr.unit, pr.direction, pr.cap
+    SELECT f.deputy_id, f.fact_no, f.fact_date, f.source_id,
+           pr.fact, pr.rule_id, pr.unit, pr.direction, pr.cap
     FROM facts f
-    JOIN points_rules pr ON pr.deputy_id = f.deputy_id AND pr.fact = f.fact
+    JOIN points_rules pr
+      ON pr.deputy_id = f.deputy_id AND pr.fact_no = f.fact_no
     WHERE NOT pr.needs_confirmation
        OR EXISTS (SELECT 1 FROM deputies_pointconfirmation c
-                  WHERE c.fact = f.fact AND c.source_id = f.source_id)
+                  WHERE c.fact = pr.fact AND c.source_id = f.source_id)
 ),
 running AS (
     SELECT s.*,
-           sum(s.unit) OVER (PARTITION BY s.deputy_id, s.fact
+           sum(s.unit) OVER (PARTITION BY s.deputy_id, s.fact_no
                              ORDER BY s.fact_date, s.source_id
                              ROWS UNBOUNDED PRECEDING) AS total
     FROM scored s
@@ -242,10 +246,12 @@ awarded AS (
     SELECT deputy_id, fact, fact_date, source_id, rule_id,
            direction * CASE WHEN cap IS NULL THEN unit
                             ELSE LEAST(unit, GREATEST(cap - (total - unit), 0))
-                       END AS points
+                       END AS tenths
     FROM running
 )
-SELECT * FROM awarded WHERE points <> 0
+SELECT deputy_id, fact, fact_date, source_id, rule_id,
+       (tenths / 10.0)::numeric(6, 1) AS points
+FROM awarded WHERE tenths <> 0
 """
 
 _DELETE_SQL = """
@@ -297,11 +303,19 @@ def _year_bounds(year: int) -> dict[str, Any]:
     }
 
 
+# Facts are numbered while they are sorted and joined: sorting two million rows
+# by a small integer is much cheaper than by a text column with a collation.
+def _fact_numbers_sql() -> str:
+    return "VALUES " + ", ".join(
+        f"('{fact}', {number})" for number, fact in enumerate(FACT_SOURCES)
+    )
+
+
 def _facts_sql() -> str:
     parts = [
-        f"SELECT '{source.fact}'::varchar AS fact, s.deputy_id, s.fact_date, "
+        f"SELECT {number}::smallint AS fact_no, s.deputy_id, s.fact_date, "
         f"s.source_id FROM ({source.sql}) s"
-        for source in FACT_SOURCES.values()
+        for number, source in enumerate(FACT_SOURCES.values())
     ]
     return "\nUNION ALL\n".join(parts)
 
@@ -331,7 +345,10 @@ def points_rebuild(*, year: int, region: Region | None = None) -> RebuildResult:
         # compiling the statement costs more than it saves here.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(_RULES_SQL.format(prefix=_PREFIX_SQL), params)
+        cursor.execute(
+            _RULES_SQL.format(prefix=_PREFIX_SQL, fact_numbers=_fact_numbers_sql()),
+            params,
+        )
         cursor.execute("ANALYZE points_rules")
         cursor.execute(_REBUILD_SQL.format(facts=_facts_sql()), params)
         cursor.execute("SELECT count(*) FROM points_new")
