@@ -183,6 +183,7 @@ class EventInline(admin.TabularInline):
 @admin.register(Suggestion)
 class SuggestionAdmin(ScopedExportMixin, ScopedAdminMixin, admin.ModelAdmin):
     resource_classes = [SuggestionResource]
+    import_export_change_list_template = "suggestions/admin_change_list.html"
     list_display = (
         "number_display",
         "title",

@@ -660,3 +660,31 @@ class SuggestionEvent(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def summary(self) -> str:
+        """The event's details in words (stage, decision, units, class, rating…)."""
+        detail = self.detail or {}
+        labels = {
+            **dict(ReviewStage.choices),
+            **dict(Review.Decision.choices),
+            **dict(Evaluation.Result.choices),
+        }
+        parts: list[str] = []
+        for key in ("stage", "decision", "unit", "step", "deputy", "result"):
+            value = detail.get(key)
+            if value:
+                parts.append(str(labels.get(value, value)))
+        if detail.get("units"):
+            parts.append(
+                "、".join(f"{u['unit']}({u['role']})" for u in detail["units"])
+            )
+        if detail.get("class"):
+            parts.append(_("%(c)s类") % {"c": detail["class"]})
+        if detail.get("round", 1) > 1:
+            parts.append(_("第%(n)s轮") % {"n": detail["round"]})
+        if detail.get("due"):
+            parts.append(_("期限 %(due)s") % {"due": detail["due"]})
+        if detail.get("from") and detail.get("to"):
+            parts.append(f"{detail['from']} → {detail['to']}")
+        return " · ".join(parts)

@@ -140,3 +140,20 @@ def test_admin_export_is_scoped_and_without_n_plus_one(
         with django_assert_max_num_queries(6):
             dataset = SuggestionResource().export(queryset)
         assert len(dataset) == expected
+
+
+def test_admin_import_page_checks_then_imports(client, staff_a, deputy_a, unit_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("admin:suggestions_suggestion_import_xlsx")
+    client.force_login(staff_a)
+    content = _xlsx(_good(deputy_a, unit_a))
+    check = client.post(url, {"file": SimpleUploadedFile("建议.xlsx", content)})
+    assert "检查通过:2 行可以导入" in check.content.decode()
+    assert not Suggestion.objects.exists()
+    done = client.post(
+        url, {"file": SimpleUploadedFile("建议.xlsx", content), "confirm": "on"}
+    )
+    assert done.status_code == 302
+    assert Suggestion.objects.count() == 2

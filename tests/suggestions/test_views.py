@@ -244,6 +244,8 @@ def test_admin_change_page_links_every_step(client, deputy_a, staff_a):
     for step in ("review", "assign", "supervision", "extend", "paper-evaluation"):
         assert f"/{step}/" in page
     assert reverse("suggestions:detail", args=[suggestion.pk]) in page
+    changelist = client.get(reverse("admin:suggestions_suggestion_changelist"))
+    assert 'id="import-xlsx"' in changelist.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -309,3 +311,43 @@ def test_portal_action_by_another_deputy_changes_nothing(
     assert suggestion.status == Suggestion.Status.DRAFT
     assert response.context["messages"]
     assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def test_whole_chain_on_one_page(
+    client,
+    deputy_a,
+    opinion_a,
+    advance,
+    staff_a,
+    liaison_a,
+    django_assert_max_num_queries,
+):
+    """Opinion → suggestion → reviews → assignment → handling → reply → evaluation →
+    re-handling, each with who and when, in a bounded number of queries."""
+    suggestion = services.suggestion_draft_from_opinion(
+        opinion=opinion_a, deputy=deputy_a, actor=deputy_a.user
+    )
+    advance(suggestion, "closed")
+    client.force_login(staff_a)
+    url = reverse("suggestions:detail", args=[suggestion.pk])
+    with django_assert_max_num_queries(30):
+        page = client.get(url).content.decode()
+    for text in (
+        opinion_a.content[:20],
+        "起草",
+        "提交",
+        "代表团审查 · 通过",
+        "代表工委审查 · 通过",
+        "立案",
+        "隆回县交通运输局(主办)",
+        "签收",
+        "见面沟通",
+        "不满意",
+        "再次办理",
+        "第2轮",
+        "满意",
+        "已办结",
+        str(staff_a),
+        str(liaison_a),
+    ):
+        assert text in page, text
