@@ -668,10 +668,13 @@ SNAPSHOT_FIELDS = ("rank", "name", "region", "points")
 
 @transaction.atomic
 def ranking_snapshot_create(
-    *, title: str, region: Region, year: int, level: str, actor: User
+    *, title: str, region: Region, year: int, level: str, actor: User | None
 ) -> RankingSnapshot:
-    """Freeze the current ranking of ``level`` in ``region`` for ``year`` (unpublished)."""
-    if not is_in_scope(actor, region):
+    """Freeze the current ranking of ``level`` in ``region`` for ``year`` (unpublished).
+
+    ``actor`` None is the system itself (``seed_demo``), never a request.
+    """
+    if actor is not None and not is_in_scope(actor, region):
         raise PermissionDenied(_("所选区划不在您的管辖范围内。"))
     title = (title or "").strip()
     if not title:
@@ -702,10 +705,13 @@ def ranking_snapshot_create(
 
 
 @transaction.atomic
-def ranking_publish(*, snapshot: RankingSnapshot, actor: User) -> RankingSnapshot:
-    """Publish a frozen ranking on its public page ``/r/<token>/``."""
+def ranking_publish(
+    *, snapshot: RankingSnapshot, actor: User | None
+) -> RankingSnapshot:
+    """Publish a frozen ranking on its public page ``/r/<token>/`` (``actor``
+    None: the system, as in :func:`ranking_snapshot_create`)."""
     snapshot = RankingSnapshot.objects.select_for_update().get(pk=snapshot.pk)
-    if not is_in_scope(actor, snapshot):
+    if actor is not None and not is_in_scope(actor, snapshot):
         raise PermissionDenied(_("该排名不在您的管辖范围内。"))
     if snapshot.published_at is not None:
         raise ValidationError(_("该排名已经公布,不能重复公布。"))

@@ -115,25 +115,20 @@ def points_demo_build(*, log: Callable[[str], None]) -> None:
         points_rebuild(year=year, region=county)
     longhui = next((c for c in counties if c.name == "隆回县"), None)
     published = 0
-    if (
-        longhui is not None
-        and not RankingSnapshot.objects.filter(
-            region=longhui, year=year, level=Level.COUNTY
-        ).exists()
-    ):
-        from congress.models import User
-
-        actor = User.objects.filter(is_superuser=True).first()
-        has_seats = Mandate.objects.filter(
-            level=Level.COUNTY, congress_region=longhui, status=Mandate.Status.ACTIVE
-        ).exists()
-        if actor is not None and has_seats:
-            with transaction.atomic():
-                snapshot = ranking_snapshot_create(
-                    title="", region=longhui, year=year, level=Level.COUNTY, actor=actor
-                )
-                ranking_publish(snapshot=snapshot, actor=actor)
-            published = 1
+    already = RankingSnapshot.objects.filter(
+        region=longhui, year=year, level=Level.COUNTY
+    ).exists()
+    has_seats = Mandate.objects.filter(
+        level=Level.COUNTY, congress_region=longhui, status=Mandate.Status.ACTIVE
+    ).exists()
+    if longhui is not None and has_seats and not already:
+        # The demo accounts do not exist yet: the system publishes (actor None).
+        with transaction.atomic():
+            snapshot = ranking_snapshot_create(
+                title="", region=longhui, year=year, level=Level.COUNTY, actor=None
+            )
+            ranking_publish(snapshot=snapshot, actor=None)
+        published = 1
     log(
         f"points: {added} rules, {reports} voter reports, ledger rebuilt, "
         f"{published} ranking published"

@@ -481,3 +481,26 @@ def test_archive_lists_the_suggestions_led_in_the_year(facts):
     section = next(s for s in item.sections if s.key == "suggestions")
     assert [line.text for line in section.lines] == ["关于修缮村道的建议"]
     assert section.lines[0].note.startswith("领衔")
+
+
+# --- demo data ---------------------------------------------------------------------------
+
+
+def test_demo_builder_sets_rules_rebuilds_and_publishes_once(county_a, station, deputy):
+    """seed_demo twice: the demo rule set, one published ranking, the same ledger."""
+    from deputies.points_data import DEMO_RULES
+    from deputies.points_data import points_demo_build
+
+    visit(station, datetime.date(YEAR, 3, 6), deputy)
+    points_demo_build(log=lambda message: None)
+    ledger = sorted(PointEntry.objects.values_list("fact", "source_id", "points"))
+    points_demo_build(log=lambda message: None)
+
+    assert PointRule.objects.filter(region=county_a).count() == len(DEMO_RULES)
+    assert sorted(PointEntry.objects.values_list("fact", "source_id", "points")) == (
+        ledger
+    )
+    assert (Fact.VISIT, Decimal("2.0")) in [(f, p) for f, _, p in ledger]
+    snapshot = RankingSnapshot.objects.get()
+    assert snapshot.published_at is not None
+    assert snapshot.rows[0]["name"] == "李建国"
