@@ -556,3 +556,18 @@ def test_progress_photos_are_checked_and_shown_publicly(
     assert photo_url in page
     image = client.get(photo_url)
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_presiding_page_queries_do_not_grow(
+    client, county_a, staff_a, size, django_assert_max_num_queries
+):
+    """session, user, groups, round, poll status reads, turnout counts, options,
+    candidates, paper counts, projects, nav: fixed, whatever the candidates."""
+    round_ = published_round(region=county_a, staff=staff_a, candidates=size, choose=2)
+    deputies_with_users(3, region=county_a, term=round_.term)
+    round_ = services.round_voting_open(round_=round_, user=staff_a)
+    client.force_login(staff_a)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("livelihood-staff-round", args=[round_.pk]))
+    assert response.status_code == 200
