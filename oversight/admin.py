@@ -120,6 +120,46 @@ class ResearchCampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [ResearchGroupInline]
 
 
+@admin.register(ResearchGroup)
+class ResearchGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "campaign", "leader", "meetings_held")
+    list_select_related = ("campaign",)
+    search_fields = ("name", "campaign__title")
+
+
+class TopicProposalForm(forms.ModelForm):
+    class Meta:
+        model = TopicProposal
+        fields = (
+            "region",
+            "year",
+            "title",
+            "description",
+            "category",
+            "source",
+            "campaign",
+            "research_group",
+            "deputy",
+            "citizen_opinion",
+            "unit",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            try:
+                services.topic_source_check(
+                    source=data.get("source", ""),
+                    deputy=data.get("deputy"),
+                    citizen_opinion=data.get("citizen_opinion"),
+                    unit=data.get("unit"),
+                    research_group=data.get("research_group"),
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return data
+
+
 @admin.register(TopicProposal)
 class TopicProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -135,14 +175,33 @@ class TopicProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("title",)
     list_select_related = ("region",)
     readonly_fields = ("status", "support", "proposed_by", "decision_note")
-    raw_id_fields = ("deputy", "citizen_opinion", "unit", "campaign", "research_group")
+    raw_id_fields = ("deputy", "citizen_opinion", "unit")
+    form = TopicProposalForm
     action_form = OversightActionForm
     actions = ["shortlist", "decline", "adopt"]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.proposed_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new topic (from a research group, a citizen opinion, a unit or a
+        # member) goes through the service, which checks its source.
+        self.check_in_scope(request, obj)
+        created = services.topic_propose(
+            region=obj.region,
+            year=obj.year,
+            title=obj.title,
+            category=obj.category,
+            source=obj.source,
+            user=request.user,
+            description=obj.description,
+            deputy=obj.deputy,
+            citizen_opinion=obj.citizen_opinion,
+            unit=obj.unit,
+            campaign=obj.campaign,
+            research_group=obj.research_group,
+        )
+        obj.pk = created.pk
+        return None
 
     @admin.action(description=_("列入入围名单"), permissions=["change"])
     def shortlist(self, request, queryset):

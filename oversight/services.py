@@ -76,6 +76,21 @@ def _county_of(region: Region) -> Region:
 # --- topic collection ----------------------------------------------------------------
 
 
+def topic_source_check(
+    *, source: str, deputy=None, citizen_opinion=None, unit=None, research_group=None
+) -> None:
+    """Refuse a topic whose source is not named (forms call it in ``clean``)."""
+    sources = TopicProposal.Source
+    if source == sources.DEPUTY and deputy is None:
+        _refuse(_("代表提出的议题须注明提出代表。"), "source")
+    if source == sources.CITIZEN_OPINION and citizen_opinion is None:
+        _refuse(_("来自群众意见的议题须注明来源意见。"), "source")
+    if source == sources.UNIT and unit is None:
+        _refuse(_("单位提出的议题须注明提出单位。"), "source")
+    if source == sources.RESEARCH_GROUP and research_group is None:
+        _refuse(_("调研组提出的议题须注明调研组。"), "source")
+
+
 @transaction.atomic
 def topic_propose(
     *,
@@ -93,15 +108,13 @@ def topic_propose(
     research_group=None,
 ) -> TopicProposal:
     """Record a proposed oversight topic for ``year``'s plan."""
-    sources = TopicProposal.Source
-    if source == sources.DEPUTY and deputy is None:
-        _refuse(_("代表提出的议题须注明提出代表。"), "source")
-    if source == sources.CITIZEN_OPINION and citizen_opinion is None:
-        _refuse(_("来自群众意见的议题须注明来源意见。"), "source")
-    if source == sources.UNIT and unit is None:
-        _refuse(_("单位提出的议题须注明提出单位。"), "source")
-    if source == sources.RESEARCH_GROUP and research_group is None:
-        _refuse(_("调研组提出的议题须注明调研组。"), "source")
+    topic_source_check(
+        source=source,
+        deputy=deputy,
+        citizen_opinion=citizen_opinion,
+        unit=unit,
+        research_group=research_group,
+    )
     if research_group is not None:
         campaign = research_group.campaign
     topic = TopicProposal(

@@ -388,3 +388,45 @@ def test_official_review_through_admin_and_portal(
     _admin_action(client, "officialreview", review.pk, "conclude")
     review.refresh_from_db()
     assert review.verdict == "satisfied"  # 2 of 3 is more than half
+
+
+def test_staff_add_a_topic_from_a_citizen_opinion_in_the_admin(
+    client, county_a, township_a, staff_a
+):
+    from deputies.models import CitizenOpinion
+
+    opinion = CitizenOpinion.objects.create(region=township_a, content="村里饮水浑浊")
+    client.force_login(staff_a)
+    url = reverse("admin:oversight_topicproposal_add")
+    data = {
+        "region": county_a.pk,
+        "year": 2027,
+        "title": "农村饮水安全",
+        "category": "livelihood",
+        "source": "citizen_opinion",
+        "description": "",
+    }
+    refused = client.post(url, data)
+    assert "须注明来源意见" in refused.content.decode()
+    assert not TopicProposal.objects.exists()
+    client.post(url, {**data, "citizen_opinion": opinion.pk})
+    topic = TopicProposal.objects.get()
+    assert topic.citizen_opinion == opinion and topic.proposed_by == staff_a
+
+
+def test_every_oversight_admin_page_opens_for_staff(client, county_a, staff_a):
+    """Changelist and add page of every oversight model answer (no 500)."""
+    from django.contrib import admin
+
+    client.force_login(staff_a)
+    models = [m for m in admin.site._registry if m._meta.app_label == "oversight"]
+    assert len(models) >= 20
+    for model in models:
+        name = model._meta.model_name
+        assert (
+            client.get(reverse(f"admin:oversight_{name}_changelist")).status_code == 200
+        ), name
+        assert client.get(reverse(f"admin:oversight_{name}_add")).status_code in (
+            200,
+            403,
+        ), name
