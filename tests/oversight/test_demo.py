@@ -112,3 +112,23 @@ def test_scale_builder_fills_each_county_once(county_a, county_b):
     assert OversightItem.objects.count() == 120
     assert "0 scale items" in lines[-1]
     assert four_lists_render(region=county_a).content.startswith(b"%PDF")
+
+
+def test_every_change_page_of_the_demo_opens(client, county_a, staff_a):
+    """After the demo, one object of every oversight model opens in the admin."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    test_demo_builds_every_method_and_runs_twice(county_a)
+    client.force_login(staff_a)
+    opened = 0
+    for model in list(admin.site._registry):
+        if model._meta.app_label != "oversight":
+            continue
+        obj = model.objects.visible_to(staff_a).order_by("pk").first()
+        if obj is None:
+            continue
+        url = reverse(f"admin:oversight_{model._meta.model_name}_change", args=[obj.pk])
+        assert client.get(url).status_code == 200, url
+        opened += 1
+    assert opened >= 18
