@@ -136,22 +136,6 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# livelihood_votes (民生实事项目票决): staff run rounds and follow projects (progress
-# reports come only from the units, through the portal); the leadership reads them.
-_LIVELIHOOD_MODELS = {
-    "votinground": ALL,
-    "projectproposal": ALL,
-    "candidateproject": ALL,
-    "livelihoodproject": ("change", "view"),
-    "milestone": ALL,
-    "progressreport": READ,
-    "supervisionvisit": ALL,
-}
-for _model, _actions in _LIVELIHOOD_MODELS.items():
-    ROLE_PERMISSIONS[Role.STAFF][f"livelihood_votes.{_model}"] = _actions
-    ROLE_PERMISSIONS[Role.SYSTEM_ADMIN][f"livelihood_votes.{_model}"] = _actions
-    ROLE_PERMISSIONS[Role.LEADERSHIP][f"livelihood_votes.{_model}"] = READ
-
 # oversight (监督工作): staff and system admins manage every model of the app, the
 # leadership reads them. Polls of evaluations are congress.poll (above).
 _OVERSIGHT_MODELS = (
@@ -183,6 +167,22 @@ for _model in _OVERSIGHT_MODELS:
     ROLE_PERMISSIONS[Role.STAFF][f"oversight.{_model}"] = ALL
     ROLE_PERMISSIONS[Role.SYSTEM_ADMIN][f"oversight.{_model}"] = ALL
     ROLE_PERMISSIONS[Role.LEADERSHIP][f"oversight.{_model}"] = READ
+
+# livelihood_votes (民生实事项目票决): staff run rounds and follow projects (progress
+# reports come only from the units, through the portal); the leadership reads them.
+_LIVELIHOOD_MODELS = {
+    "votinground": ALL,
+    "projectproposal": ALL,
+    "candidateproject": ALL,
+    "livelihoodproject": ("change", "view"),
+    "milestone": ALL,
+    "progressreport": READ,
+    "supervisionvisit": ALL,
+}
+for _model, _actions in _LIVELIHOOD_MODELS.items():
+    ROLE_PERMISSIONS[Role.STAFF][f"livelihood_votes.{_model}"] = _actions
+    ROLE_PERMISSIONS[Role.SYSTEM_ADMIN][f"livelihood_votes.{_model}"] = _actions
+    ROLE_PERMISSIONS[Role.LEADERSHIP][f"livelihood_votes.{_model}"] = READ
 
 # Extra (non-model) permissions granted by role.
 ROLE_EXTRA_PERMISSIONS: dict[str, tuple[str, ...]] = {

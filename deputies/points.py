@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -37,6 +38,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -358,6 +360,8 @@ def points_rebuild(*, year: int, region: Region | None = None) -> RebuildResult:
         cursor.execute(_UPSERT_SQL, params)
         written = cursor.rowcount
         cursor.execute("DROP TABLE points_new, points_rules")
+    if deleted or written:
+        transaction.on_commit(_ledger_changed)
     result = RebuildResult(
         year=year,
         region=region.name if region else "",
@@ -569,16 +573,50 @@ def ranking_list(*, year: int, level: str, region: Region) -> QuerySet[Deputy]:
     )
 
 
+# Rankings are read from the ledger, which changes only when it is rebuilt (every
+# night, or by the command): they are cached until the next rebuild that changes
+# a line, and a few hours at most (a deputy added today shows up then).
+RANKING_CACHE_SECONDS = 6 * 3600
+LEDGER_VERSION_KEY = "deputies.points.ledger_version"
+
+
+def _ledger_changed() -> None:
+    cache.set(LEDGER_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+@dataclass(frozen=True)
+class RankRow:
+    pk: int
+    name: str
+    region_name: str
+    total: Decimal
+    rank: int
+
+
+def ranking_rows(*, year: int, level: str, region: Region) -> list[RankRow]:
+    """:func:`ranking_list` as plain rows, cached until the ledger changes."""
+    version = cache.get(LEDGER_VERSION_KEY) or "0"
+    key = f"deputies.points.ranking:{version}:{year}:{level}:{region.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            RankRow(d.pk, d.name, d.region.name, d.total, d.rank)
+            for d in ranking_list(year=year, level=level, region=region)
+        ]
+        cache.set(key, rows, RANKING_CACHE_SECONDS)
+    return rows
+
+
 def ranking_list_for_user(
     *, user: User, year: int, level: str, region: Region
-) -> QuerySet[Deputy]:
-    """:func:`ranking_list` for a region the user may see; else refused."""
+) -> list[RankRow]:
+    """:func:`ranking_rows` for a region the user may see; else refused."""
     if not (
         user_sees_everything(user)
         or (user.scope_region is not None and user.scope_region.contains(region))
     ):
         raise PermissionDenied(_("所选区划不在您的管辖范围内。"))
-    return ranking_list(year=year, level=level, region=region)
+    return ranking_rows(year=year, level=level, region=region)
 
 
 @dataclass

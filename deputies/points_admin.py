@@ -38,6 +38,32 @@ from deputies.models import RankingSnapshot
 from deputies.models import VoterReport
 
 PENDING_LIMIT = 200
+YEARS_IN_FILTER = 5
+
+
+class YearFilter(admin.SimpleListFilter):
+    """The last five years, without the SELECT DISTINCT over the ledger that
+    Django's default filter runs (160 ms on a city's ledger)."""
+
+    title = _("年度")
+    parameter_name = "year"
+    lookup = "year"
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        return [
+            (str(y), str(y)) for y in range(this_year, this_year - YEARS_IN_FILTER, -1)
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(**{self.lookup: int(value)})
+        return queryset
+
+
+class DateYearFilter(YearFilter):
+    lookup = "date__year"
 
 
 @admin.register(PointRule)
@@ -66,10 +92,9 @@ class PointRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(PointEntry)
 class PointEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("deputy", "year", "date", "fact", "points", "rule")
-    list_filter = ("year", "fact")
+    list_filter = (YearFilter, "fact")
     list_select_related = ("deputy", "rule", "rule__region")
     search_fields = ("deputy__name",)
-    date_hierarchy = None
     readonly_fields = ("deputy", "year", "date", "fact", "source_id", "rule", "points")
 
     def has_add_permission(self, request):
@@ -198,7 +223,7 @@ class RankingSnapshotForm(forms.ModelForm):
 class RankingSnapshotAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = RankingSnapshotForm
     list_display = ("title", "region", "year", "level", "row_count", "published_at")
-    list_filter = ("year", "level")
+    list_filter = (YearFilter, "level")
     list_select_related = ("region",)
     actions = ("publish", "unpublish")
     readonly_fields = ("public_link", "published_at", "published_by", "row_count")
@@ -331,7 +356,8 @@ class VoterReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("deputy",)
     search_fields = ("deputy__name",)
     autocomplete_fields = ("deputy",)
-    date_hierarchy = "date"
+    # A year filter rather than date_hierarchy: two fewer queries over the table.
+    list_filter = (DateYearFilter,)
 
     @admin.display(description=_("满意率"))
     def satisfaction_rate(self, obj: VoterReport) -> str:

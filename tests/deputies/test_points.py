@@ -449,3 +449,25 @@ def test_rebuild_counts_led_and_confirmed_cosigned_suggestions(
     assert total(deputy) == 20  # five led, capped at 20
     assert total(signer) == 10
     assert total(unconfirmed) == 0
+
+
+def test_ranking_rows_are_cached_until_a_rebuild_changes_the_ledger(
+    county_a, station, ranked, django_capture_on_commit_callbacks
+):
+    """The staff ranking reads a cache that the next changing rebuild invalidates."""
+    from deputies.points import ranking_rows
+
+    first, second, third, _ = ranked
+    before = ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a)
+    visit(station, day(4, 6), third)
+    visit(station, day(5, 6), third)
+
+    assert ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        points_rebuild(year=YEAR)
+    after = ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a)
+
+    assert [(r.name, r.total, r.rank) for r in after][:2] == [
+        ("丙", Decimal("8.0"), 1),
+        ("甲", Decimal("6.0"), 2),
+    ]
