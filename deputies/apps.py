@@ -25,6 +25,12 @@ class DeputiesConfig(AppConfig):
         visit_extensions.register()
         self._opinions_ready()
 
+        from congress.extensions import scale_reset_register
+        from deputies.resets import deputies_scale_reset
+
+        # After the apps that point at visits and opinions, before the core.
+        scale_reset_register("deputies", deputies_scale_reset, order=10)
+
     def _opinions_ready(self) -> None:
         """民情民意: the portal link, the admin, demo and scale data."""
         from congress.extensions import NavLink
