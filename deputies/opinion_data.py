@@ -187,7 +187,7 @@ g AS (
     SELECT i,
            -- spread over five years; the newest fortnight is still open
            (i * 7919) %% 1826 AS age_days
-      FROM generate_series(%(first)s::int, %(last)s::int) AS i
+      FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS i
 )
 INSERT INTO deputies_citizenopinion (
     tracking_code, channel, station_id, deputy_id, region_id, name, phone,

@@ -238,6 +238,13 @@ def _scale(*args) -> None:
         "300",
         "--stations",
         "20",
+        # The apps' data at a small size (their own tests cover them at scale).
+        "--visits",
+        "3000",
+        "--opinions",
+        "500",
+        "--suggestions",
+        "60",
         *args,
         stdout=StringIO(),
     )

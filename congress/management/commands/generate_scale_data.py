@@ -106,7 +106,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--opinions", type=int, default=500_000, help="群众意见数")
         parser.add_argument(
-            "--suggestions", type=int, default=20_000, help="代表建议数"
+            "--suggestions", type=int, default=100_000, help="代表建议数(五年)"
         )
         parser.add_argument(
             "--only",

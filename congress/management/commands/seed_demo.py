@@ -41,14 +41,21 @@ class Command(BaseCommand):
                 plans=demo_plans(), log=self.stdout.write if verbose else lambda m: None
             )
         self._seed_calendar()
+        accounts = self._accounts_ensure(options)
+        # The apps' builders run after the accounts, so the demo deputy, the unit
+        # liaison and the expert have their records on the first run.
         for builder in demo_builders():
             with transaction.atomic():
                 builder.build(log=self.stdout.write if verbose else lambda m: None)
         self.stdout.write(
             _("演示数据已就绪(用时 %(s).1f 秒)。") % {"s": time.monotonic() - started}
         )
+        if accounts is not None:
+            self._print_accounts(accounts)
+
+    def _accounts_ensure(self, options):
         if options["no_accounts"]:
-            return
+            return None
         if not settings.DEBUG and not options["allow_demo_accounts"]:
             self.stderr.write(
                 _(
@@ -56,8 +63,8 @@ class Command(BaseCommand):
                     "如确需创建,请加 --allow-demo-accounts。"
                 )
             )
-            return
-        self._print_accounts(demo_accounts_ensure())
+            return None
+        return demo_accounts_ensure()
 
     def _seed_calendar(self) -> None:
         """Load the statutory holidays, then this month's and next month's duty
