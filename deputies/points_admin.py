@@ -213,8 +213,9 @@ class RankingSnapshotForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["title"].required = False
-        self.fields["title"].help_text = _("留空则按年度、区划和层级自动生成。")
+        if "title" in self.fields:  # read-only once the snapshot is made
+            self.fields["title"].required = False
+            self.fields["title"].help_text = _("留空则按年度、区划和层级自动生成。")
         if not self.initial.get("year"):
             self.initial["year"] = timezone.localdate().year
 
