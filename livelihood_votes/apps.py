@@ -11,11 +11,13 @@ class LivelihoodVotesConfig(AppConfig):
         from congress.extensions import demo_builder_register
         from congress.extensions import nav_link_register
         from congress.extensions import scale_builder_register
+        from congress.extensions import scale_reset_register
         from congress.reports.registry import report_kind_register
         from congress.roles import Role
         from livelihood_votes import rules  # noqa: F401 (registers object rules)
         from livelihood_votes.demo import livelihood_demo_build
         from livelihood_votes.demo import livelihood_scale_build
+        from livelihood_votes.demo import livelihood_scale_reset
         from livelihood_votes.reports import ANNUAL
         from livelihood_votes.reports import RESULT
 
@@ -44,3 +46,5 @@ class LivelihoodVotesConfig(AppConfig):
         # After the deputies, opinions and suggestions the rounds draw on.
         demo_builder_register("livelihood_votes", livelihood_demo_build, order=70)
         scale_builder_register("livelihood_votes", livelihood_scale_build, order=70)
+        # Before the deputies' reset (10) and the core one: rounds point at both.
+        scale_reset_register("livelihood_votes", livelihood_scale_reset, order=70)

@@ -11,6 +11,9 @@ Scale (``generate_scale_data``, builder "livelihood_votes"): a decided round wit
 
 Everything goes through the services, so the data obeys the same rules as the
 application. Both builders are idempotent: a round that exists is left alone.
+``generate_scale_data --reset`` removes the rounds, their projects and their polls
+first (``livelihood_scale_reset``), before the core reset removes the users, terms
+and regions they point to.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from congress import voting
+from congress.models import Ballot
+from congress.models import BallotChoice
+from congress.models import BallotReceipt
 from congress.models import Organization
+from congress.models import PaperCount
+from congress.models import Poll
+from congress.models import PollOption
+from congress.models import PollVoter
 from congress.models import Region
 from congress.models import Session
 from congress.models import Term
@@ -34,7 +44,13 @@ from deputies.models import CitizenOpinion
 from deputies.models import Deputy
 from deputies.models import Mandate
 from livelihood_votes import services
+from livelihood_votes.models import CandidateProject
+from livelihood_votes.models import LivelihoodProject
+from livelihood_votes.models import Milestone
+from livelihood_votes.models import ProgressPhoto
+from livelihood_votes.models import ProgressReport
 from livelihood_votes.models import ProjectProposal
+from livelihood_votes.models import SupervisionVisit
 from livelihood_votes.models import VotingRound
 
 LONGHUI = "430524"
@@ -402,3 +418,51 @@ def livelihood_scale_build(*, options, log) -> None:
 def _scale_voters(*, county: Region, term: Term, count: int) -> None:
     """Make sure ``count`` deputies of the county's term have accounts."""
     _deputy_accounts(region=county, term=term, count=count)
+
+
+def _raw_delete(queryset) -> None:
+    # A wipe of generated rows: no per-row signals or history, children first.
+    queryset._raw_delete(queryset.db)
+
+
+def livelihood_scale_reset(*, prefix: str) -> None:
+    """Delete the rounds in ``prefix`` with everything hanging from them, including
+    the polls they own (ballot, run-off, evaluations): those polls' voters and
+    receipts point at the users the core reset removes next."""
+    rounds = VotingRound.objects.filter(region__code__startswith=prefix)
+    projects = LivelihoodProject.objects.filter(round__in=rounds)
+    poll_ids = {
+        pk
+        for pair in rounds.values_list("poll_id", "runoff_poll_id")
+        for pk in pair
+        if pk
+    } | {pk for pk in projects.values_list("evaluation_poll_id", flat=True) if pk}
+    reports = ProgressReport.objects.filter(project__in=projects)
+    visits = SupervisionVisit.objects.filter(project__in=projects)
+    candidates = CandidateProject.objects.filter(round__in=rounds)
+    proposals = ProjectProposal.objects.filter(round__in=rounds)
+    for queryset in (
+        ProgressPhoto.objects.filter(report__in=reports),
+        reports,
+        Milestone.objects.filter(project__in=projects),
+        SupervisionVisit.deputies.through.objects.filter(supervisionvisit__in=visits),
+        visits,
+        projects,
+        CandidateProject.proposals.through.objects.filter(
+            candidateproject__in=candidates
+        ),
+        candidates,
+        ProjectProposal.opinions.through.objects.filter(projectproposal__in=proposals),
+        proposals,
+        rounds,
+        BallotChoice.objects.filter(ballot__poll_id__in=poll_ids),
+        Ballot.objects.filter(poll_id__in=poll_ids),
+        BallotReceipt.objects.filter(poll_id__in=poll_ids),
+        PaperCount.history.filter(poll_id__in=poll_ids),
+        PaperCount.objects.filter(poll_id__in=poll_ids),
+        PollVoter.objects.filter(poll_id__in=poll_ids),
+        PollOption.objects.filter(poll_id__in=poll_ids),
+        Poll.history.filter(id__in=poll_ids),
+        Poll.objects.filter(pk__in=poll_ids),
+    ):
+        _raw_delete(queryset)
