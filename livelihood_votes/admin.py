@@ -6,7 +6,9 @@ Vote counts, outcomes and statuses are read-only here: only the services write t
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from congress.admin import RegionListFilter
 from congress.admin import ScopedAdminMixin
 from congress.admin import ScopedInlineMixin
+from livelihood_votes import services
 from livelihood_votes.models import CandidateProject
 from livelihood_votes.models import LivelihoodProject
 from livelihood_votes.models import Milestone
@@ -102,6 +105,36 @@ class VotingRoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class ProjectProposalForm(forms.ModelForm):
+    class Meta:
+        model = ProjectProposal
+        fields = (
+            "round",
+            "source",
+            "title",
+            "content",
+            "place",
+            "estimated_cost",
+            "proposer_name",
+            "deputy",
+            "organization",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("round"):
+            try:
+                services.proposal_source_check(
+                    round_=data["round"],
+                    source=data.get("source", ""),
+                    deputy=data.get("deputy"),
+                    organization=data.get("organization"),
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return data
+
+
 @admin.register(ProjectProposal)
 class ProjectProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "round", "source", "status", "created_at")
@@ -119,6 +152,27 @@ class ProjectProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
     )
     exclude = ("phone",)
     autocomplete_fields = ("round", "deputy", "organization")
+    form = ProjectProposalForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A deputy's or a unit's proposal entered by staff goes through the
+        # service, which takes it only while the round is collecting.
+        self.check_in_scope(request, obj)
+        created = services.proposal_submit(
+            round_=obj.round,
+            source=obj.source,
+            title=obj.title,
+            content=obj.content,
+            place=obj.place,
+            estimated_cost=obj.estimated_cost,
+            proposer_name=obj.proposer_name,
+            deputy=obj.deputy,
+            organization=obj.organization,
+        )
+        obj.pk = created.pk
+        return None
 
     @admin.display(description=_("联系电话"))
     def masked_phone(self, obj: ProjectProposal) -> str:

@@ -144,6 +144,25 @@ def round_screening_start(*, round_: VotingRound, user: User | None) -> VotingRo
 # --- proposals (群众提) ----------------------------------------------------------------
 
 
+def proposal_source_check(
+    *,
+    round_: VotingRound,
+    source: str,
+    deputy: Deputy | None = None,
+    organization: Organization | None = None,
+) -> None:
+    """A deputy's proposal names the deputy and a unit's names the unit; proposals
+    are taken only while the round is collecting."""
+    if round_.status != Status.COLLECTING:
+        raise ValidationError(
+            _("本批次民生实事项目征集已经结束,不能再提交建议。"), code="closed"
+        )
+    if source == ProjectProposal.Source.DEPUTY and deputy is None:
+        raise ValidationError(_("代表提出的项目建议请选择提议代表。"), code="deputy")
+    if source == ProjectProposal.Source.UNIT and organization is None:
+        raise ValidationError(_("单位提出的项目建议请选择提议单位。"), code="unit")
+
+
 @transaction.atomic
 def proposal_submit(
     *,
@@ -158,12 +177,12 @@ def proposal_submit(
     deputy: Deputy | None = None,
     organization: Organization | None = None,
 ) -> ProjectProposal:
-    """Record a project proposal while the round is collecting (群众提)."""
+    """Record a project proposal while the round is collecting (群众提): from a
+    citizen, a deputy or a unit (staff enter the last two in the admin)."""
     round_ = VotingRound.objects.select_for_update().get(pk=round_.pk)
-    if round_.status != Status.COLLECTING:
-        raise ValidationError(
-            _("本批次民生实事项目征集已经结束,不能再提交建议。"), code="closed"
-        )
+    proposal_source_check(
+        round_=round_, source=source, deputy=deputy, organization=organization
+    )
     proposal = ProjectProposal(
         round=round_,
         source=source,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from livelihood_votes import services
 from livelihood_votes.models import VotingRound
 from tests.factories.livelihood_votes import published_round
 
@@ -51,3 +52,56 @@ def test_candidates_cannot_be_changed_after_publication(client, county_a, staff_
     candidate.refresh_from_db()
     assert candidate.title != "改名"
     assert response.status_code in (200, 403)
+
+
+def _proposal_post(round_, **extra) -> dict:
+    return {
+        "round": round_.pk,
+        "source": "deputy",
+        "title": "村级文化广场",
+        "content": "建设村级文化广场,方便群众活动。",
+        "place": "",
+        "estimated_cost": "",
+        "proposer_name": "",
+        "deputy": "",
+        "organization": "",
+        **extra,
+    }
+
+
+def test_deputy_and_unit_proposals_entered_in_the_admin_go_through_the_service(
+    client, county_a, staff_a
+):
+    """Staff enter a deputy's or a unit's proposal while the round collects; a
+    deputy's names the deputy, a unit's the unit; after collection nothing is taken."""
+    from tests.factories.congress import OrganizationFactory
+    from tests.factories.deputies import DeputyFactory
+    from tests.factories.livelihood_votes import VotingRoundFactory
+
+    round_ = VotingRoundFactory(region=county_a)
+    deputy = DeputyFactory(region=county_a)
+    unit = OrganizationFactory(region=county_a)
+    client.force_login(staff_a)
+    url = reverse("admin:livelihood_votes_projectproposal_add")
+
+    response = client.post(url, _proposal_post(round_))
+    assert response.status_code == 200
+    assert "请选择提议代表" in response.content.decode()
+    response = client.post(url, _proposal_post(round_, source="unit"))
+    assert "请选择提议单位" in response.content.decode()
+    assert not round_.proposals.exists()
+
+    response = client.post(url, _proposal_post(round_, deputy=deputy.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post(
+        url, _proposal_post(round_, source="unit", organization=unit.pk)
+    )
+    assert response.status_code == 302
+    assert sorted(
+        round_.proposals.values_list("source", "deputy_id", "organization_id")
+    ) == sorted([("deputy", deputy.pk, None), ("unit", None, unit.pk)])
+
+    services.round_screening_start(round_=round_, user=staff_a)
+    response = client.post(url, _proposal_post(round_, deputy=deputy.pk))
+    assert "征集已经结束" in response.content.decode()
+    assert round_.proposals.count() == 2
