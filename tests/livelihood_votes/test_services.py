@@ -26,6 +26,7 @@ from livelihood_votes.models import VotingRound
 from tests.factories.congress import OrganizationFactory
 from tests.factories.congress import TermFactory
 from tests.factories.congress import UserFactory
+from tests.factories.deputies import DeputyFactory
 from tests.factories.livelihood_votes import VotingRoundFactory
 from tests.factories.livelihood_votes import deputies_with_users
 from tests.factories.livelihood_votes import liaison_for
@@ -130,7 +131,11 @@ def test_candidate_create_merges_proposals(county_a, staff_a):
         round_=round_, source="citizen", title="路灯", content="安装路灯"
     )
     p2 = services.proposal_submit(
-        round_=round_, source="deputy", title="亮化", content="亮化工程"
+        round_=round_,
+        source="deputy",
+        title="亮化",
+        content="亮化工程",
+        deputy=DeputyFactory(region=county_a),
     )
     services.round_screening_start(round_=round_, user=staff_a)
     candidate = services.candidate_create(
