@@ -350,6 +350,29 @@ def test_public_project_page_shows_milestones(client, project, staff_a):
     assert "管网铺设完工" in page and "2026-10-31" in page and "县水利局" in page
 
 
+def test_public_round_page_shows_every_projects_progress(client, project):
+    """The public round page lists each decided project with its percent and a
+    link to its page (milestones, reports, visits)."""
+    liaison = liaison_for(project.responsible_unit)
+    services.progress_report_submit(
+        project=project,
+        month=datetime.date.today(),  # noqa: DTZ011 (a month, any zone)
+        percent=35,
+        funds_spent=Decimal("12"),
+        narrative="完成管网铺设三成。",
+        user=liaison,
+    )
+    projects = list(project.round.projects.order_by("pk"))
+    assert len(projects) == 2
+    page = client.get(reverse("livelihood-round", args=[project.round_id]))
+    text = page.content.decode()
+    for p in projects:
+        assert p.title in text
+        assert reverse("livelihood-project", args=[p.pk]) in text
+    assert 'value="35"' in text and "35%" in text
+    assert 'value="0"' in text, "the project without a report shows 0 %"
+
+
 def test_deputy_records_supervision_visit_in_portal(client, project, county_a):
     from livelihood_votes.models import SupervisionVisit
 
