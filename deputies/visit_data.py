@@ -327,6 +327,7 @@ def _scale_visits(*, target: int, prefix: str, today: datetime.date, log) -> int
     with transaction.atomic(), connection.cursor() as cursor:
         # Stations with at least one grouped deputy, numbered 0..n-1, and their
         # groups numbered 0..size-1 within each station.
+        cursor.execute("DROP TABLE IF EXISTS _visit_station")
         cursor.execute(
             """
             CREATE TEMP TABLE _visit_station ON COMMIT DROP AS
@@ -345,6 +346,7 @@ def _scale_visits(*, target: int, prefix: str, today: datetime.date, log) -> int
         stations = cursor.fetchone()[0]
         if stations == 0:
             return 0
+        cursor.execute("DROP TABLE IF EXISTS _visit_group")
         cursor.execute(
             """
             CREATE TEMP TABLE _visit_group ON COMMIT DROP AS
@@ -457,6 +459,7 @@ def _scale_activities(*, target: int, prefix: str, today: datetime.date) -> int:
     kinds = [k for k, _label in Activity.Kind.choices]
     with transaction.atomic(), connection.cursor() as cursor:
         # Activities are held by counties and townships, their deputies invited.
+        cursor.execute("DROP TABLE IF EXISTS _act_region")
         cursor.execute(
             """
             CREATE TEMP TABLE _act_region ON COMMIT DROP AS
@@ -473,6 +476,7 @@ def _scale_activities(*, target: int, prefix: str, today: datetime.date) -> int:
         regions = cursor.fetchone()[0]
         if regions == 0:
             return 0
+        cursor.execute("DROP TABLE IF EXISTS _act_deputy")
         cursor.execute(
             """
             CREATE TEMP TABLE _act_deputy ON COMMIT DROP AS

@@ -447,6 +447,7 @@ def _scale(*, target: int, today: datetime.date) -> int:
     categories = [str(k) for _t, _c, k in TEXTS]
     documents = [search_document(title=t, content=c) for t, c, _k in TEXTS]
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS _sg_deputy")
         cursor.execute(
             """
             CREATE TEMP TABLE _sg_deputy ON COMMIT DROP AS
@@ -459,6 +460,7 @@ def _scale(*, target: int, today: datetime.date) -> int:
             """,
             [CITY_PREFIX + "%"],
         )
+        cursor.execute("DROP TABLE IF EXISTS _sg_unit")
         cursor.execute(
             """
             CREATE TEMP TABLE _sg_unit ON COMMIT DROP AS
