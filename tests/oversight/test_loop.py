@@ -365,3 +365,54 @@ def test_topic_factory_scope(county_a, county_b, staff_a):
     assert set(
         TopicProposal.objects.visible_to(staff_a).values_list("region", flat=True)
     ) == {county_a.pk}
+
+
+def test_members_paper_evaluation_counts_only_once_a_second_clerk_confirms(
+    county_a, unit_a, liaison_a, staff_a
+):
+    """Members evaluate on paper: one clerk enters the counts, another confirms them;
+    until then the verdict cannot be concluded, and the paper ballots count in it."""
+    staff_a2 = UserFactory(
+        username="staff_a2", scope_region=county_a, roles=[Role.STAFF]
+    )
+    item = OversightItemFactory(region=county_a)
+    opinion, _problem, measure = _opinion_with_problem(item, unit_a, staff_a)
+    services.rectification_report(
+        countermeasure=measure, done="完成", user=liaison_a, completed=True
+    )
+    members = [UserFactory(username=f"paper_member{i}") for i in range(7)]
+    evaluation = services.evaluation_open(
+        opinion=opinion, audience="members", voters=members, user=staff_a
+    )
+    poll = evaluation.poll
+    codes = {o.code: o.pk for o in poll.options.all()}
+    for voter in members[:2]:  # two members vote online
+        voting.vote_cast(poll=poll, voter=voter, choices=[codes[S]])
+    paper = {codes[S]: 2, codes[B]: 2, codes[U]: 1}  # five on paper
+    entered = voting.paper_count_enter(
+        poll=poll, label="会场纸质票", ballots=5, counts=paper, user=staff_a
+    )
+    with pytest.raises(ValidationError, match="录入人不能复核"):
+        voting.paper_count_confirm(
+            paper_count=entered, ballots=5, counts=paper, user=staff_a
+        )
+    with pytest.raises(ValidationError, match="尚未复核一致"):
+        services.evaluation_conclude(evaluation=evaluation, user=staff_a)
+    evaluation.refresh_from_db()
+    opinion.refresh_from_db()
+    poll.refresh_from_db()
+    assert evaluation.concluded_at is None and evaluation.verdict == ""
+    assert opinion.status == DeliberationOpinion.Status.EVALUATING
+    assert poll.status == Poll.Status.OPEN  # the refused conclusion left it open
+    voting.paper_count_confirm(
+        paper_count=entered, ballots=5, counts=paper, user=staff_a2
+    )
+    evaluation = services.evaluation_conclude(evaluation=evaluation, user=staff_a)
+    # 2 online + 2 paper = 4 满意 of 7 entitled: more than half. Online alone (2
+    # of 7) would have missed the quorum of 4 and had no verdict.
+    assert evaluation.verdict == PollOption.Code.SATISFIED
+    tally = voting.poll_tally(poll=poll)
+    assert (tally.turnout.electronic, tally.turnout.paper) == (2, 5)
+    assert tally.quorum_required == 4 and tally.quorum_met
+    opinion.refresh_from_db()
+    assert opinion.status == DeliberationOpinion.Status.CLOSED
