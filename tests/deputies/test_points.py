@@ -251,6 +251,36 @@ def test_rebuild_of_a_region_leaves_other_regions_and_years_alone(
     assert len(ledger()) == len(before)
 
 
+def test_rebuild_command_takes_year_and_short_region_code_and_is_idempotent(
+    county_a, township_b, station, deputy
+):
+    """``manage.py points_rebuild --year --region 430524`` rebuilds that county's
+    year only, says what it wrote, writes nothing the second time; an unknown
+    region code is an error that writes nothing."""
+    import io
+
+    from django.core.management import CommandError
+    from django.core.management import call_command
+
+    rule(county_a.parent, Fact.VISIT, 2)
+    deputy_b = DeputyFactory(region=township_b)
+    visit(station, day(1, 6), deputy)
+    visit(LiaisonStationFactory(region=township_b), day(1, 6), deputy_b)
+
+    out = io.StringIO()
+    call_command("points_rebuild", year=YEAR, region="430524", stdout=out)
+    assert "points 2026 隆回县: 1 entries, 0 deleted, 1 written" in out.getvalue()
+    assert total(deputy) == 2 and total(deputy_b) == 0
+
+    out = io.StringIO()
+    call_command("points_rebuild", year=YEAR, region="430524", stdout=out)
+    assert "0 deleted, 0 written" in out.getvalue()
+
+    with pytest.raises(CommandError, match="unknown region 999999"):
+        call_command("points_rebuild", year=YEAR, region="999999")
+    assert total(deputy_b) == 0
+
+
 def test_rebuild_drops_lines_whose_fact_is_gone(county_a, station, deputy):
     rule(county_a, Fact.VISIT, 2)
     gone = visit(station, day(1, 6), deputy)
