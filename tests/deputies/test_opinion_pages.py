@@ -206,6 +206,26 @@ def test_inbox_shows_my_opinions_not_others_nor_held_ones(
     assert "路灯坏了" in _inbox(client).content.decode()
 
 
+def test_inbox_of_a_grouped_deputy_holds_what_their_station_holds(
+    client, submit, station, township_a, other_deputy_user, manager
+):
+    """An opinion left with the station for no one in particular is in the inbox of
+    every deputy grouped into it and of its manager; one left with another station
+    is in none of theirs, and its page is a 404 to them."""
+    from tests.factories.deputies import LiaisonStationFactory
+
+    other_station = LiaisonStationFactory(name="另一联络站", region=township_a)
+    ours = submit(content="本站:村口路灯坏了请修。")
+    theirs = submit(station=other_station, content="他站:垃圾没人清运。")
+    for user in (other_deputy_user, manager):
+        client.force_login(user)
+        html = _inbox(client).content.decode()
+        assert "本站:村口路灯坏了" in html, user.username
+        assert "他站:垃圾没人清运" not in html, user.username
+        assert _detail(client, ours).status_code == 200
+        assert _detail(client, theirs).status_code == 404
+
+
 def test_inbox_status_filter(client, submit, station, deputy_user):
     li = station.deputies.get(name="李建国")
     submit(deputy=li, content="第一条:路灯坏了请修。")
