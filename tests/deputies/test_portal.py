@@ -28,6 +28,7 @@ from tests.deputies.visit_helpers import station_a  # noqa: F401
 from tests.deputies.visit_helpers import station_b  # noqa: F401
 from tests.deputies.visit_helpers import visits_make
 from tests.factories.congress import UserFactory
+from tests.factories.deputies import DeputyFactory
 from tests.factories.deputies import LiaisonStationFactory
 from tests.factories.deputies import StationAssignmentFactory
 from tests.factories.deputies import StationDutyFactory
@@ -319,6 +320,38 @@ def test_portal_visit_detail_queries_do_not_grow_with_photos(
             deputy_client, reverse("portal-visit-detail", args=[many.pk])
         )
     assert large == small
+
+
+def _colleagues_add(station, township, *, count: int, start: int = 0) -> None:
+    for i in range(start, start + count):
+        colleague = DeputyFactory(name=f"同站代表{i:02d}", region=township)
+        StationAssignmentFactory(station=station, deputy=colleague)
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_portal_visit_log_queries_do_not_grow_with_the_station_group(
+    deputy_client,
+    deputy_a,
+    station_a,
+    township_a,
+    partial,
+    django_assert_max_num_queries,
+):
+    """登记进站履职 (and its htmx list of the station's deputies) makes the same
+    number of queries for a group of 5 and of 50 deputies on today's duty."""
+    url = reverse("portal-visit-deputies" if partial else "portal-visit-log")
+    if partial:
+        url += f"?station={station_a.pk}"
+    duty = StationDutyFactory(station=station_a, date=TODAY, deputies=[deputy_a])
+    _colleagues_add(station_a, township_a, count=4)
+    small, response = count_queries(deputy_client, url)
+    assert response.content.decode().count('name="deputies"') == 5
+    _colleagues_add(station_a, township_a, count=45, start=4)
+    duty.deputies.set(station_a.deputies.all())
+    with django_assert_max_num_queries(small):
+        large, response = count_queries(deputy_client, url)
+    assert large == small
+    assert response.content.decode().count('name="deputies"') == 50
 
 
 @pytest.mark.parametrize(
