@@ -154,6 +154,9 @@ class TopicProposalForm(forms.ModelForm):
                     citizen_opinion=data.get("citizen_opinion"),
                     unit=data.get("unit"),
                     research_group=data.get("research_group"),
+                    campaign=data.get("campaign"),
+                    region=data.get("region"),
+                    year=data.get("year"),
                 )
             except ValidationError as exc:
                 raise forms.ValidationError(exc.messages) from None

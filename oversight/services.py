@@ -77,10 +77,26 @@ def _county_of(region: Region) -> Region:
 
 
 def topic_source_check(
-    *, source: str, deputy=None, citizen_opinion=None, unit=None, research_group=None
+    *,
+    source: str,
+    deputy=None,
+    citizen_opinion=None,
+    unit=None,
+    research_group=None,
+    campaign=None,
+    region: Region | None = None,
+    year: int | None = None,
 ) -> None:
-    """Refuse a topic whose source is not named (forms call it in ``clean``)."""
+    """Refuse a topic whose source is not named, or whose research campaign (or
+    group) is another county's or another year's (forms call it in ``clean``)."""
     sources = TopicProposal.Source
+    if research_group is not None:
+        campaign = research_group.campaign
+    if campaign is not None and (
+        (region is not None and campaign.region_id != region.pk)
+        or (year is not None and campaign.year != year)
+    ):
+        _refuse(_("议题的区划和年度应与所属的议题调研一致。"), "campaign")
     if source == sources.DEPUTY and deputy is None:
         _refuse(_("代表提出的议题须注明提出代表。"), "source")
     if source == sources.CITIZEN_OPINION and citizen_opinion is None:
@@ -114,6 +130,9 @@ def topic_propose(
         citizen_opinion=citizen_opinion,
         unit=unit,
         research_group=research_group,
+        campaign=campaign,
+        region=region,
+        year=year,
     )
     if research_group is not None:
         campaign = research_group.campaign

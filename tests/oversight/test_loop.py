@@ -18,6 +18,7 @@ from oversight.models import Method
 from oversight.models import OversightPlan
 from oversight.models import Problem
 from oversight.models import ProjectReview
+from oversight.models import ResearchCampaign
 from oversight.models import TopicProposal
 from tests.factories.congress import OrganizationFactory
 from tests.factories.congress import UserFactory
@@ -416,3 +417,57 @@ def test_members_paper_evaluation_counts_only_once_a_second_clerk_confirms(
     assert tally.quorum_required == 4 and tally.quorum_met
     opinion.refresh_from_db()
     assert opinion.status == DeliberationOpinion.Status.CLOSED
+
+
+def test_research_group_topics_belong_to_their_campaigns_county_and_year(
+    county_a, county_b, staff_a
+):
+    """The October survey's groups propose topics for the campaign's plan year and
+    county only; the group records its members, places and meetings."""
+    campaign = ResearchCampaign.objects.create(
+        region=county_a,
+        year=2027,
+        title="2027年度监督议题调研",
+        start_date=datetime.date(2026, 10, 8),
+        end_date=datetime.date(2026, 10, 31),
+    )
+    group = campaign.groups.create(
+        name="第一调研组",
+        leader="副主任",
+        members="组成人员、代表",
+        places_visited="桃洪镇\n六都寨镇\n\n县水利局",
+        meetings_held=4,
+        met_with="乡镇干部、群众代表",
+    )
+    assert group.places_count == 3
+    with pytest.raises(ValidationError, match="须注明调研组"):
+        services.topic_propose(
+            region=county_a,
+            year=2027,
+            title="农村饮水",
+            category=Category.LIVELIHOOD,
+            source=TopicProposal.Source.RESEARCH_GROUP,
+            user=staff_a,
+        )
+    for region, year in ((county_a, 2026), (county_b, 2027)):
+        with pytest.raises(ValidationError, match="与所属的议题调研一致"):
+            services.topic_propose(
+                region=region,
+                year=year,
+                title="农村饮水",
+                category=Category.LIVELIHOOD,
+                source=TopicProposal.Source.RESEARCH_GROUP,
+                user=staff_a,
+                research_group=group,
+            )
+    assert not TopicProposal.objects.exists()
+    topic = services.topic_propose(
+        region=county_a,
+        year=2027,
+        title="农村饮水",
+        category=Category.LIVELIHOOD,
+        source=TopicProposal.Source.RESEARCH_GROUP,
+        user=staff_a,
+        research_group=group,
+    )
+    assert topic.campaign == campaign and topic.research_group == group

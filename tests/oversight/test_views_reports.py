@@ -430,3 +430,35 @@ def test_every_oversight_admin_page_opens_for_staff(client, county_a, staff_a):
             200,
             403,
         ), name
+
+
+def test_admin_refuses_a_topic_of_another_years_research_group(
+    client, county_a, staff_a
+):
+    from oversight.models import ResearchCampaign
+
+    campaign = ResearchCampaign.objects.create(
+        region=county_a,
+        year=2027,
+        title="2027年度监督议题调研",
+        start_date=datetime.date(2026, 10, 8),
+        end_date=datetime.date(2026, 10, 31),
+    )
+    group = campaign.groups.create(name="第二调研组", leader="副主任")
+    client.force_login(staff_a)
+    url = reverse("admin:oversight_topicproposal_add")
+    data = {
+        "region": county_a.pk,
+        "year": 2028,
+        "title": "乡村振兴衔接资金",
+        "category": "decisions",
+        "source": "research_group",
+        "research_group": group.pk,
+        "description": "",
+    }
+    refused = client.post(url, data)
+    assert "与所属的议题调研一致" in refused.content.decode()
+    assert not TopicProposal.objects.exists()
+    client.post(url, {**data, "year": 2027})
+    topic = TopicProposal.objects.get()
+    assert topic.research_group == group and topic.campaign == campaign
