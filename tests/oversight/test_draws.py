@@ -220,6 +220,12 @@ def test_case_draw_marks_selected_cases_and_only_assigned_experts_score(
         case=selected[0], expert=expert, score=92, comment="规范", user=staff_a
     )
     assert row.score == 92
+    visited = services.case_visit_record(
+        case=selected[0], text=" 回访原告,对审理过程满意 ", user=staff_a
+    )
+    assert visited.party_visit == "回访原告,对审理过程满意"
+    selected[0].refresh_from_db()
+    assert selected[0].party_visit == "回访原告,对审理过程满意"
     with pytest.raises(ValidationError, match="已经抽签"):
         services.case_add(
             item=case_item, number="X", title="t", unit=unit, user=staff_a

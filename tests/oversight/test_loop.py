@@ -337,10 +337,17 @@ def test_project_with_a_flag_cannot_continue(county_a, unit_a, staff_a):
         services.project_review_decide(
             review=review, recommendation="continue", reason="x", user=staff_a
         )
+    with pytest.raises(ValidationError, match="请先作出审议建议"):
+        services.project_review_outcome(review=review, outcome="停止实施", user=staff_a)
     review = services.project_review_decide(
         review=review, recommendation="halt", reason="占用基本农田", user=staff_a
     )
     assert review.recommendation == ProjectReview.Recommendation.HALT
+    services.project_review_outcome(
+        review=review, outcome="县政府决定停止实施,节约资金8000万元。", user=staff_a
+    )
+    review.refresh_from_db()
+    assert review.outcome == "县政府决定停止实施,节约资金8000万元。"
 
 
 def test_inquiry_question_answered_and_followed(county_a, unit_a, staff_a):
