@@ -281,6 +281,28 @@ def test_rebuild_command_takes_year_and_short_region_code_and_is_idempotent(
     assert total(deputy_b) == 0
 
 
+def test_rebuild_is_set_based_same_statements_for_1_and_50_deputies(
+    county_a, township_a, station, deputy
+):
+    """No Python loop per deputy: the rebuild sends the same statements whether
+    one deputy or fifty have facts, and scores all fifty."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule(county_a, Fact.VISIT, 2)
+    visit(station, day(1, 6), deputy)
+    with CaptureQueriesContext(connection) as one:
+        points_rebuild(year=YEAR)
+    others = [DeputyFactory(region=township_a) for _ in range(49)]
+    for month in (2, 3):
+        visit(station, day(month, 6), deputy, *others)
+    with CaptureQueriesContext(connection) as fifty:
+        result = points_rebuild(year=YEAR)
+    assert len(fifty.captured_queries) == len(one.captured_queries)
+    assert result.written == 2 * 50
+    assert all(total(other) == 4 for other in others) and total(deputy) == 6
+
+
 def test_rebuild_drops_lines_whose_fact_is_gone(county_a, station, deputy):
     rule(county_a, Fact.VISIT, 2)
     gone = visit(station, day(1, 6), deputy)
