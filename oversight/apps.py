@@ -11,6 +11,7 @@ class OversightConfig(AppConfig):
         from congress.extensions import demo_builder_register
         from congress.extensions import nav_link_register
         from congress.extensions import scale_builder_register
+        from congress.extensions import scale_reset_register
         from congress.reports.registry import report_kind_register
         from congress.roles import Role
         from oversight import rules  # noqa: F401 (registers the object rules)
@@ -18,10 +19,13 @@ class OversightConfig(AppConfig):
         from oversight.reports import FOUR_LISTS
         from oversight.reports import PLAN
         from oversight.reports import SUMMARY
+        from oversight.resets import oversight_scale_reset
         from oversight.scale import oversight_scale_build
 
         demo_builder_register("oversight", oversight_demo_build, order=60)
         scale_builder_register("oversight", oversight_scale_build, order=60)
+        # Before the deputies' reset (10): topics point at deputies and opinions.
+        scale_reset_register("oversight", oversight_scale_reset, order=60)
         report_kind_register(FOUR_LISTS)
         report_kind_register(PLAN)
         report_kind_register(SUMMARY)
