@@ -131,3 +131,38 @@ def test_intersession_assignment_reminder_to_staff_once(deputy_a, advance, staff
         kind="suggestion_assignment_due", recipient=staff_a
     )
     assert reminder.due_date == datetime.date(2026, 3, 9)
+
+
+def test_co_unit_reminded_of_its_view_deadline_until_it_sends_it(
+    deputy_a, advance, staff_a, unit_a, unit_a2, liaison_a2
+):
+    """A co-unit's one-month view deadline has its own reminders (7 days before,
+    then overdue), each once; none after the view is sent."""
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        advance(suggestion, "registered")
+        _lead, co = services.suggestion_assign(
+            suggestion=suggestion, actor=staff_a, lead_unit=unit_a, co_units=[unit_a2]
+        )
+    week_before = co.co_view_due - datetime.timedelta(days=6)
+    suggestion_reminders_send(today=week_before)
+    suggestion_reminders_send(today=week_before)
+    due_7 = Notification.objects.get(kind="suggestion_due_7", recipient=liaison_a2)
+    assert due_7.due_date == co.co_view_due
+    overdue = co.co_view_due + datetime.timedelta(days=1)
+    suggestion_reminders_send(today=overdue)
+    suggestion_reminders_send(today=overdue)
+    assert (
+        Notification.objects.filter(
+            kind="suggestion_overdue", recipient=liaison_a2
+        ).count()
+        == 1
+    )
+    with time_machine.travel(
+        datetime.datetime.combine(overdue, datetime.time(2), datetime.UTC), tick=False
+    ):
+        services.assignment_acknowledge(assignment=co, actor=liaison_a2)
+        services.co_view_submit(assignment=co, actor=liaison_a2, text="同意主办方案")
+    before = Notification.objects.filter(recipient=liaison_a2).count()
+    suggestion_reminders_send(today=co.co_view_due + datetime.timedelta(days=20))
+    assert Notification.objects.filter(recipient=liaison_a2).count() == before
