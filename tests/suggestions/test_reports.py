@@ -9,10 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congress.models import GeneratedReport
+from congress.models import Region
 from congress.reports.services import report_request
 from suggestions import services
 from suggestions.models import Reply
+from suggestions.models import ReviewStage
+from suggestions.reports import handling_report_pdf
+from tests.factories.congress import RegionFactory
 from tests.factories.suggestions import SuggestionFactory
+from tests.suggestions.conftest import deputy_with_user
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +96,41 @@ def test_statistics_page_and_report_pdf_show_same_figures(
     assert "2/1/0/0" in text  # A/B/C/D as on the statistics page
     assert unit_row.on_time_rate in text
     assert "CJK" in _fonts(content, tmp_path)
+
+
+def test_category_and_township_figures_on_page_and_in_pdf(
+    client, handled_year, deputy_a, deputy_b, staff_a, county_a, tmp_path
+):
+    """Per category and per township (of the lead deputy): registered suggestions
+    only, of the county and year; the report PDF prints the page's figures."""
+    xiaoshajiang = RegionFactory(
+        name="小沙江镇",
+        code=Region.full_code("430524109"),
+        level=Region.Level.TOWNSHIP,
+        parent=county_a,
+    )
+    mountain = deputy_with_user(xiaoshajiang, "deputy_a3", "刘春花")
+    registered = SuggestionFactory(lead_deputy=mountain, category="health")
+    services.suggestion_submit(suggestion=registered, actor=mountain.user)
+    for stage in ReviewStage.values:
+        services.suggestion_review(
+            suggestion=registered, actor=staff_a, stage=stage, decision="pass"
+        )
+    SuggestionFactory(lead_deputy=deputy_a, category="environment")  # a draft
+    SuggestionFactory(lead_deputy=deputy_b, category="urban")  # another county
+    year = timezone.localdate().year
+    client.force_login(staff_a)
+    page = client.get(reverse("suggestions:statistics"), {"year": year})
+    categories = [("交通出行", 2), ("医疗卫生", 1), ("教育科技文化", 1)]
+    townships = [("桃洪镇", 3), ("小沙江镇", 1)]
+    assert sorted(page.context["categories"]) == sorted(categories)
+    assert page.context["townships"] == townships
+    html = re.sub(r"\s+", "", page.content.decode())
+    pdf = _text(handling_report_pdf(region=county_a, year=year), tmp_path)
+    for label, n in categories + townships:
+        assert f"{label}:{n}" in html, label
+        assert f"{label}:{n}" in pdf, label
+    assert "生态环境" not in pdf and "城乡建设" not in pdf
 
 
 def test_reply_letter_pdf(client, deputy_a, advance, liaison_a, liaison_a2, tmp_path):
