@@ -1136,6 +1136,24 @@ def commitment_complete(
 # ---------------------------------------------------------------------------
 
 
+def rating_round(suggestion: Suggestion, deputy: Deputy) -> int | None:
+    """The reply round ``deputy`` may rate now, or None.
+
+    The lead deputy rates the current round's reply while the suggestion is
+    replied; their rating closes it or sends it back. The co-signers and merged
+    deputies rate the latest reply too, and may still do so after the lead's
+    rating has closed the suggestion or sent it back for re-handling.
+    """
+    if suggestion.status == Status.REPLIED:
+        return _current_round(suggestion)
+    if deputy.pk == suggestion.lead_deputy_id or suggestion.status not in {
+        Status.REHANDLING,
+        Status.CLOSED,
+    }:
+        return None
+    return suggestion.replies.aggregate(latest=Max("round"))["latest"]
+
+
 @transaction.atomic
 def evaluation_record(
     *,
@@ -1161,7 +1179,8 @@ def evaluation_record(
         own = _deputy_of(actor)
         if own is None or own.pk != deputy.pk:
             raise ValidationError(_("只能以本人身份进行测评。"))
-    if suggestion.status != Status.REPLIED:
+    round_ = rating_round(suggestion, deputy)
+    if round_ is None:
         raise ValidationError(
             _("状态为“%(status)s”的建议现在不能测评。")
             % {"status": suggestion.get_status_display()}
@@ -1171,7 +1190,6 @@ def evaluation_record(
         raise ValidationError(_("只有领衔代表和确认联名的代表可以测评。"))
     if result not in Evaluation.Result.values:
         raise ValidationError(_("请选择满意、基本满意或不满意。"))
-    round_ = _current_round(suggestion)
     if Evaluation.objects.filter(
         suggestion=suggestion, deputy=deputy, round=round_
     ).exists():

@@ -177,19 +177,25 @@ def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signature = next(
         (s for s in chain.signatures.all() if s.deputy_id == deputy.pk), None
     )
-    current_round = chain.rehandling_rounds + 1
+    if chain.status == Suggestion.Status.REPLIED:
+        rating_round = chain.rehandling_rounds + 1
+    elif not is_lead and chain.status in {
+        Suggestion.Status.REHANDLING,
+        Suggestion.Status.CLOSED,
+    }:
+        # Co-signers and merged deputies rate the latest reply even after the
+        # lead deputy's rating (services.rating_round).
+        rating_round = max((r.round for r in chain.replies.all()), default=None)
+    else:
+        rating_round = None
     rated = any(
-        e.deputy_id == deputy.pk and e.round == current_round
+        e.deputy_id == deputy.pk and e.round == rating_round
         for e in chain.evaluations.all()
     )
     answered = {chain.lead_deputy_id}
     answered |= {s.deputy_id for s in chain.signatures.all() if s.confirmed_at}
     answered |= {m.lead_deputy_id for m in chain.merged_suggestions.all()}
-    can_rate = (
-        chain.status == Suggestion.Status.REPLIED
-        and not rated
-        and deputy.pk in answered
-    )
+    can_rate = rating_round is not None and not rated and deputy.pk in answered
     return render(
         request,
         "suggestions/portal_detail.html",

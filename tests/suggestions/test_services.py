@@ -721,6 +721,81 @@ def test_cosigner_rating_does_not_close(draft, deputy_a, deputy_a2, advance):
     assert draft.status == S.REPLIED
 
 
+def test_cosigner_rates_after_the_lead_closed_it(draft, deputy_a, deputy_a2, advance):
+    """The lead deputy's rating closes the suggestion; a co-signer who has not
+    rated yet still rates the final reply (once), and nothing else changes."""
+    services.signer_invite(suggestion=draft, actor=deputy_a.user, deputy=deputy_a2)
+    services.signer_confirm(suggestion=draft, actor=deputy_a2.user)
+    advance(draft, "replied")
+    services.evaluation_record(
+        suggestion=draft, actor=deputy_a.user, deputy=deputy_a, result="satisfied"
+    )
+    draft.refresh_from_db()
+    assert draft.status == S.CLOSED
+    refused(
+        draft,
+        "现在不能测评",
+        services.evaluation_record,
+        suggestion=draft,
+        actor=deputy_a.user,
+        deputy=deputy_a,
+        result="satisfied",
+    )
+    services.evaluation_record(
+        suggestion=draft,
+        actor=deputy_a2.user,
+        deputy=deputy_a2,
+        result="unsatisfied",
+        comment="村里的路还没修",
+    )
+    draft.refresh_from_db()
+    assert draft.status == S.CLOSED and draft.rehandling_rounds == 0
+    refused(
+        draft,
+        "本轮已经测评过了",
+        services.evaluation_record,
+        suggestion=draft,
+        actor=deputy_a2.user,
+        deputy=deputy_a2,
+        result="satisfied",
+    )
+
+
+def test_cosigner_rates_each_reply_across_rehandling(
+    draft, deputy_a, deputy_a2, advance, liaison_a
+):
+    services.signer_invite(suggestion=draft, actor=deputy_a.user, deputy=deputy_a2)
+    services.signer_confirm(suggestion=draft, actor=deputy_a2.user)
+    assignment = advance(draft, "rehandling")
+    # The lead sent it back; the co-signer rates the first reply meanwhile.
+    first = services.evaluation_record(
+        suggestion=draft, actor=deputy_a2.user, deputy=deputy_a2, result="satisfied"
+    )
+    assert first.round == 1
+    draft.refresh_from_db()
+    assert draft.status == S.REHANDLING
+    services.handling_step_add(
+        assignment=assignment,
+        actor=liaison_a,
+        kind="contact",
+        date=timezone.localdate(),
+        note="再次见面",
+    )
+    services.reply_create(
+        assignment=assignment,
+        actor=liaison_a,
+        text="再次答复",
+        result_class="A",
+        signer="张局长",
+    )
+    second = services.evaluation_record(
+        suggestion=draft, actor=deputy_a2.user, deputy=deputy_a2, result="satisfied"
+    )
+    assert second.round == 2
+    draft.refresh_from_db()
+    assert draft.status == S.REPLIED  # only the lead deputy's rating closes it
+
+
 def test_evaluation_before_reply_refused(draft, advance, deputy_a):
     advance(draft, "handling")
     refused(

@@ -313,6 +313,31 @@ def test_portal_action_by_another_deputy_changes_nothing(
     assert any(m.level_tag == "error" for m in response.context["messages"])
 
 
+def test_cosigner_rates_in_portal_after_lead_closed_it(
+    client, deputy_a, deputy_a2, advance
+):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    services.signer_invite(suggestion=suggestion, actor=deputy_a.user, deputy=deputy_a2)
+    services.signer_confirm(suggestion=suggestion, actor=deputy_a2.user)
+    advance(suggestion, "replied")
+    services.evaluation_record(
+        suggestion=suggestion, actor=deputy_a.user, deputy=deputy_a, result="satisfied"
+    )
+    detail = reverse("suggestions:portal-detail", args=[suggestion.pk])
+    client.force_login(deputy_a.user)
+    assert client.get(detail).context["evaluation_form"] is None
+    client.force_login(deputy_a2.user)
+    assert client.get(detail).context["evaluation_form"] is not None
+    client.post(
+        reverse("suggestions:portal-action", args=[suggestion.pk, "evaluate"]),
+        {"result": "basically_satisfied"},
+    )
+    assert suggestion.evaluations.filter(
+        deputy=deputy_a2, result="basically_satisfied"
+    ).exists()
+    assert client.get(detail).context["evaluation_form"] is None
+
+
 def test_whole_chain_on_one_page(
     client,
     deputy_a,
