@@ -478,3 +478,28 @@ def test_research_group_topics_belong_to_their_campaigns_county_and_year(
         research_group=group,
     )
     assert topic.campaign == campaign and topic.research_group == group
+
+
+def test_work_report_recorded_with_schedule_steps_until_published(county_a, staff_a):
+    """专项工作报告 and the department's year: the report and the members'
+    deliberation start the item; schedule steps are marked done; once its results
+    are published the item takes no more changes."""
+    item = OversightItemFactory(region=county_a, method=Method.WORK_REPORT)
+    step = item.milestones.create(
+        title="年初听取工作计划", due_date=datetime.date(2027, 2, 20)
+    )
+    item = services.item_record(
+        item=item, user=staff_a, report=" 县水利局工作报告 ", deliberation="审议认为"
+    )
+    assert item.status == item.Status.IN_PROGRESS
+    assert (item.report, item.deliberation) == ("县水利局工作报告", "审议认为")
+    services.milestone_done(
+        milestone=step, user=staff_a, done_on=datetime.date(2027, 2, 21), note="已听取"
+    )
+    step.refresh_from_db()
+    assert step.done_on == datetime.date(2027, 2, 21) and step.note == "已听取"
+    services.item_publish(item=item, user=staff_a, summary="报告经审议,提出意见3条")
+    with pytest.raises(ValidationError, match="已经完成"):
+        services.item_record(item=item, user=staff_a, findings="补记")
+    item.refresh_from_db()
+    assert item.findings == "" and item.status == item.Status.COMPLETED
