@@ -422,19 +422,27 @@ def _visit_batches(
                 "stations": stations,
             },
         )
-        # 1–3 deputies of the station's group per visit.
+        # 1–3 deputies of the station's group per visit, counted from the batch's
+        # first id (so a rebuild after --reset picks the same deputies).
+        cursor.execute(
+            "SELECT coalesce(min(id), 0) FROM deputies_stationvisit WHERE id > %s",
+            [floor],
+        )
+        base = cursor.fetchone()[0] - first
         cursor.execute(
             """
             INSERT INTO deputies_stationvisitdeputy (visit_id, deputy_id)
             SELECT v.id, grp.deputy_id
             FROM deputies_stationvisit v
             JOIN _visit_station s ON s.id = v.station_id
-            JOIN generate_series(0, 2) AS j ON j < least(1 + (v.id / 7) %% 3, s.size)
+            JOIN generate_series(0, 2) AS j
+              ON j < least(1 + ((v.id - %(base)s) / 7) %% 3, s.size)
             JOIN _visit_group grp
-              ON grp.station_id = v.station_id AND grp.k = (v.id + j) %% s.size
+              ON grp.station_id = v.station_id
+             AND grp.k = (v.id - %(base)s + j) %% s.size
             WHERE v.id > %(floor)s
             """,
-            {"floor": floor},
+            {"floor": floor, "base": base},
         )
         cursor.execute("SELECT coalesce(max(id), 0) FROM deputies_stationvisit")
         floor = cursor.fetchone()[0]
