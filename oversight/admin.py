@@ -566,14 +566,58 @@ class RandomDrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class CaseFileForm(forms.ModelForm):
+    class Meta:
+        model = CaseFile
+        fields = ("item", "number", "title", "unit", "party_visit")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("item") is not None:
+            try:
+                services.case_add_check(item=data["item"])
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return data
+
+
 @admin.register(CaseFile)
 class CaseFileAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """New cases go through the service (none after the draw); once the cases are
+    drawn only the visit to the parties (回访当事人) can be recorded."""
+
     list_display = ("number", "title", "item", "unit", "selected")
     list_filter = ("selected",)
     search_fields = ("number", "title")
     list_select_related = ("item", "unit")
     raw_id_fields = ("item", "unit")
     readonly_fields = ("selected",)
+    form = CaseFileForm
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        if services.case_cases_drawn(obj.item):
+            return ("item", "number", "title", "unit", *self.readonly_fields)
+        return ("item", *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        self.check_in_scope(request, obj.item)
+        created = services.case_add(
+            item=obj.item,
+            number=obj.number,
+            title=obj.title,
+            unit=obj.unit,
+            user=request.user,
+        )
+        if obj.party_visit.strip():
+            services.case_visit_record(
+                case=created, text=obj.party_visit, user=request.user
+            )
+        obj.pk = created.pk
+        return None
 
 
 @admin.register(InquiryQuestion)

@@ -758,17 +758,28 @@ def draw_verify(*, draw: RandomDraw) -> DrawCheck | None:
 # --- case review ---------------------------------------------------------------------
 
 
+def case_cases_drawn(item: OversightItem) -> bool:
+    """Whether the item's cases have been drawn (the pool is then fixed)."""
+    return item.draws.filter(
+        kind=RandomDraw.Kind.CASES, status=RandomDraw.Status.DRAWN
+    ).exists()
+
+
+def case_add_check(*, item: OversightItem) -> None:
+    """Refuse a case for an item that is no case review or whose cases are drawn
+    (forms call it in ``clean``)."""
+    if item.method != Method.CASE_REVIEW:
+        _refuse(_("只有案件评查事项可以添加案卷。"), "method")
+    if case_cases_drawn(item):
+        _refuse(_("案卷已经抽签,不能再添加。"), "drawn")
+
+
 @transaction.atomic
 def case_add(
     *, item: OversightItem, number: str, title: str, unit: Organization, user: User
 ) -> CaseFile:
     """Add a case file to a case review's pool."""
-    if item.method != Method.CASE_REVIEW:
-        _refuse(_("只有案件评查事项可以添加案卷。"), "method")
-    if item.draws.filter(
-        kind=RandomDraw.Kind.CASES, status=RandomDraw.Status.DRAWN
-    ).exists():
-        _refuse(_("案卷已经抽签,不能再添加。"), "drawn")
+    case_add_check(item=item)
     case = CaseFile(item=item, number=number.strip(), title=title.strip(), unit=unit)
     case.full_clean()
     case.save()

@@ -462,3 +462,36 @@ def test_admin_refuses_a_topic_of_another_years_research_group(
     client.post(url, {**data, "year": 2027})
     topic = TopicProposal.objects.get()
     assert topic.research_group == group and topic.campaign == campaign
+
+
+def test_admin_cases_go_through_the_service_and_are_fixed_once_drawn(
+    client, county_a, staff_a
+):
+    from oversight.models import CaseFile
+
+    court = OrganizationFactory(name="隆回县人民法院", region=county_a)
+    item = OversightItemFactory(region=county_a, method=Method.CASE_REVIEW)
+    survey = OversightItemFactory(region=county_a, method=Method.SURVEY)
+    client.force_login(staff_a)
+    url = reverse("admin:oversight_casefile_add")
+    data = {"number": "(2026)湘0524民初1号", "title": "合同纠纷", "unit": court.pk}
+    refused = client.post(url, {**data, "item": survey.pk})
+    assert "只有案件评查事项可以添加案卷" in refused.content.decode()
+    assert not CaseFile.objects.exists()
+    for n in range(1, 4):
+        client.post(url, {**data, "item": item.pk, "number": f"(2026)湘0524民初{n}号"})
+    assert item.cases.count() == 3
+    draw = services.draw_prepare_cases(item=item, count=1, user=staff_a)
+    services.draw_perform(draw=draw, public_entropy="4", user=staff_a)
+    refused = client.post(url, {**data, "item": item.pk, "number": "后补案卷"})
+    assert "案卷已经抽签,不能再添加" in refused.content.decode()
+    assert item.cases.count() == 3
+    case = item.cases.get(selected=True)
+    change = reverse("admin:oversight_casefile_change", args=[case.pk])
+    client.post(
+        change,
+        {"number": "改过的案号", "title": "改", "party_visit": "回访当事人,无异议"},
+    )
+    case.refresh_from_db()
+    assert case.party_visit == "回访当事人,无异议"
+    assert case.number != "改过的案号" and case.title == "合同纠纷"
