@@ -36,4 +36,9 @@ urlpatterns = [
     path("supervise/suggestions/", views.supervisor_list, name="supervisor-list"),
     path("suggestions/statistics/", views.statistics, name="statistics"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="detail"),
+    path(
+        "suggestions/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
 ]

@@ -7,6 +7,7 @@ Views read through ``selectors`` and change state only through ``services``.
 from __future__ import annotations
 
 import functools
+import mimetypes
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
@@ -22,6 +24,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 
 from congress.models import Region
 from congress.roles import Role
@@ -38,6 +41,7 @@ from suggestions.forms import SuggestionForm
 from suggestions.models import Assignment
 from suggestions.models import Commitment
 from suggestions.models import Suggestion
+from suggestions.models import SuggestionAttachment
 from suggestions.search import search_filter
 
 PER_PAGE = 20
@@ -456,6 +460,32 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = selectors.suggestion_get_for_user(user=request.user, pk=pk)
     chain = selectors.suggestion_chain(suggestion=suggestion)
     return render(request, "suggestions/suggestion_detail.html", {"suggestion": chain})
+
+
+@require_safe
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int):
+    """A file of the suggestion or of a reply, for whoever may see the suggestion
+    (the same 404 for missing and forbidden); always downloaded, never shown inline."""
+    suggestion = selectors.suggestion_get_for_user(user=request.user, pk=pk)
+    attachment = SuggestionAttachment.objects.filter(
+        pk=attachment_pk, suggestion=suggestion
+    ).first()
+    if attachment is None:
+        raise Http404(_("没有找到这个附件。"))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("没有找到这个附件。")) from exc
+    content_type, _encoding = mimetypes.guess_type(attachment.name)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _statistics_region(request: HttpRequest) -> Region:
