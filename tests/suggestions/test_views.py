@@ -113,6 +113,45 @@ def test_supervisor_sees_what_they_supervise(
     assert client.get(reverse("suggestions:detail", args=[plain.pk])).status_code == 404
 
 
+def test_government_leader_and_following_committee_see_what_they_supervise(
+    client, deputy_a, staff_a, leader_a, county_a, advance
+):
+    """领办 government leader and 对口督办 special committee: their own list only."""
+    from congress.models import Organization
+    from tests.factories.congress import OrganizationFactory
+
+    committee = OrganizationFactory(
+        name="隆回县人大常委会农业农村委员会",
+        region=county_a,
+        kind=Organization.Kind.SPECIAL_COMMITTEE,
+    )
+    governor = UserFactory(username="fu_xianzhang", scope_region=county_a)
+    member = UserFactory(username="nongwei_member", organization=committee)
+    led = SuggestionFactory(lead_deputy=deputy_a, title="县长领办:高标准农田管护")
+    followed = SuggestionFactory(lead_deputy=deputy_a, title="农委对口督办:饮水安全")
+    for suggestion, extra in (
+        (led, {"government_leader": governor}),
+        (followed, {"following_committee": committee}),
+    ):
+        advance(suggestion, "registered")
+        services.suggestion_set_supervision(
+            suggestion=suggestion,
+            actor=staff_a,
+            is_key=True,
+            supervising_leader=leader_a,
+            **extra,
+        )
+    assert list(selectors.suggestion_list_for_supervisor(user=governor)) == [led]
+    assert list(selectors.suggestion_list_for_supervisor(user=member)) == [followed]
+    client.force_login(governor)
+    page = client.get(reverse("suggestions:supervisor-list")).content.decode()
+    assert led.title in page and followed.title not in page
+    assert client.get(reverse("suggestions:detail", args=[led.pk])).status_code == 200
+    assert (
+        client.get(reverse("suggestions:detail", args=[followed.pk])).status_code == 404
+    )
+
+
 def test_other_county_sees_nothing(client, deputy_a, staff_a, staff_b, unit_a):
     [suggestion] = _assigned_many(1, deputy=deputy_a, unit=unit_a, staff=staff_a)
     assert not selectors.suggestion_visible_to(staff_b).exists()
