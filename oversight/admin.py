@@ -7,9 +7,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -24,6 +27,8 @@ from congress.admin import ScopedInlineMixin
 from congress.admin import regions_visible_to
 from congress.admin import validate_phone
 from congress.fields import mask_phone
+from congress.models import Poll
+from congress.models import User
 from deputies.imports import read_xlsx
 from oversight import services
 from oversight.budget import COLUMNS as BUDGET_COLUMNS
@@ -69,6 +74,84 @@ class OversightActionForm(ActionForm):
     text = forms.CharField(
         label=_("说明(会议、理由或现场随机数)"), required=False, max_length=200
     )
+
+
+class EvaluationOpenForm(forms.Form):
+    """Who evaluates, and how the verdict is counted (base and quorum of the poll)."""
+
+    audience = forms.ChoiceField(
+        label=_("测评人员"),
+        choices=PublicEvaluation.Audience.choices,
+        initial=PublicEvaluation.Audience.DEPUTIES,
+    )
+    voters = forms.ModelMultipleChoiceField(
+        label=_("应投票人"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=FilteredSelectMultiple(_("应投票人"), is_stacked=False),
+        help_text=_(
+            "常委会组成人员或群众代表测评时选择他们的账号;"
+            "人大代表测评时留空,由参加本事项的代表测评。"
+        ),
+    )
+    base = forms.ChoiceField(
+        label=_("过半数的基数"), choices=Poll.Base.choices, initial=Poll.Base.ENTITLED
+    )
+    quorum = forms.IntegerField(
+        label=_("法定人数"),
+        min_value=1,
+        required=False,
+        help_text=_("至少多少人投票结果才有效;留空为应投票人数的过半数。"),
+    )
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voters"].queryset = User.objects.filter(
+            is_active=True, scope_region__in=regions
+        ).order_by("last_name", "first_name", "username")
+
+    def clean(self):
+        data = super().clean()
+        deputies = data.get("audience") == PublicEvaluation.Audience.DEPUTIES
+        if not deputies and not data.get("voters"):
+            self.add_error("voters", gettext("请选择参加测评的人员。"))
+        return data
+
+    def poll_settings(self, item) -> dict:
+        """The service's keyword arguments for ``item`` (deputies taking part by
+        default)."""
+        data = self.cleaned_data
+        voters = list(data["voters"]) or services.item_deputy_users(item)
+        if not voters:
+            raise ValidationError(gettext("该事项没有可以在网上测评的参加代表。"))
+        return {
+            "audience": data["audience"],
+            "voters": voters,
+            "base": data["base"],
+            "quorum": data["quorum"],
+        }
+
+
+def _evaluation_page(modeladmin, request, queryset, *, items, title, call, done):
+    """The page between choosing the action and opening the polls: the audience,
+    voters, base and quorum; on submit ``call(obj, form)`` runs for each object."""
+    regions = {item.region_id for item in items}
+    applying = "apply" in request.POST
+    form = EvaluationOpenForm(request.POST if applying else None, regions=regions)
+    if applying and form.is_valid():
+        _run(modeladmin, request, queryset, lambda obj: call(obj, form), done)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": title,
+        "form": form,
+        "objects": queryset,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": modeladmin.media + form.media,
+    }
+    return TemplateResponse(request, "oversight/admin/evaluation_open.html", context)
 
 
 def _run(modeladmin, request, queryset, call, done_message):
@@ -367,7 +450,36 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "link_township",
         "draw_experts",
         "draw_cases",
+        "open_unit_evaluation",
     ]
+
+    @admin.action(
+        description=_("对被监督单位进行民主测评(案件评查、两官评议)"),
+        permissions=["change"],
+    )
+    def open_unit_evaluation(self, request, queryset):
+        """One poll per responsible unit of each selected case review."""
+
+        @transaction.atomic
+        def open_for_units(item, form):
+            poll_settings = form.poll_settings(item)
+            units = list(item.responsible_units.order_by("pk"))
+            if not units:
+                raise ValidationError(gettext("请先填写被监督单位。"))
+            for unit in units:
+                services.unit_evaluation_open(
+                    item=item, unit=unit, user=request.user, **poll_settings
+                )
+
+        return _evaluation_page(
+            self,
+            request,
+            queryset,
+            items=list(queryset),
+            title=gettext("对被监督单位进行民主测评"),
+            call=open_for_units,
+            done=gettext("%(count)s个事项的民主测评已开始。"),
+        )
 
     def _draw_count(self, request) -> int:
         text = request.POST.get("text", "").strip()
@@ -749,17 +861,21 @@ class DeliberationOpinionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["open_evaluation"]
 
     @admin.action(
-        description=_("开始满意度测评(参加的代表在网上测评)"), permissions=["change"]
+        description=_("开始满意度测评(选择测评人员、基数和法定人数)"),
+        permissions=["change"],
     )
     def open_evaluation(self, request, queryset):
-        _run(
+        opinions = list(queryset.select_related("item"))
+        return _evaluation_page(
             self,
             request,
             queryset,
-            lambda o: services.evaluation_open_for_deputies(
-                opinion=o, user=request.user
+            items=[o.item for o in opinions],
+            title=gettext("开始满意度测评"),
+            call=lambda o, form: services.evaluation_open(
+                opinion=o, user=request.user, **form.poll_settings(o.item)
             ),
-            gettext("%(count)s次测评已开始。"),
+            done=gettext("%(count)s次测评已开始。"),
         )
 
 

@@ -19,6 +19,7 @@ from congress.fields import EncryptedTextField
 from congress.fields import mask_phone
 from congress.models import Organization
 from congress.models import Poll
+from congress.models import PollOption
 from congress.models import Region
 from congress.scope import ScopedQuerySet
 
@@ -1102,22 +1103,41 @@ class Rectification(models.Model):
 
 
 class PublicEvaluationQuerySet(ScopedQuerySet):
-    region_field = "opinion__item__region"
+    region_field = "item__region"
 
 
 class PublicEvaluation(models.Model):
-    """评价清单: a satisfaction poll (congress ``Poll``) on how the opinion was handled."""
+    """A satisfaction poll (congress ``Poll``): 评价清单, on how an opinion was
+    handled; or 民主测评 of a unit (两官评议: the evaluated court or procuratorate
+    of a case review), with ``unit`` set and no opinion."""
 
     class Audience(models.TextChoices):
         MEMBERS = "members", _("常委会组成人员")
         DEPUTIES = "deputies", _("人大代表")
         PUBLIC = "public", _("群众代表")
 
+    item = models.ForeignKey(
+        OversightItem,
+        verbose_name=_("监督事项"),
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
     opinion = models.ForeignKey(
         DeliberationOpinion,
         verbose_name=_("审议意见"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="evaluations",
+    )
+    unit = models.ForeignKey(
+        Organization,
+        verbose_name=_("被测评单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("民主测评(两官评议)时填写被评议的法院或检察院。"),
     )
     audience = models.CharField(_("测评人员"), max_length=16, choices=Audience.choices)
     poll = models.OneToOneField(
@@ -1135,10 +1155,31 @@ class PublicEvaluation(models.Model):
     class Meta:
         verbose_name = _("满意度测评")
         verbose_name_plural = _("评价清单")
-        ordering = ["opinion", "pk"]
+        ordering = ["item", "opinion", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opinion__isnull=False)
+                | models.Q(unit__isnull=False),
+                name="evaluation_of_opinion_or_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="unit_evaluation_once_per_item",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.poll)
+
+    @property
+    def verdict_label(self) -> str:
+        """满意 / 基本满意 / 不满意; 无结论 when concluded short of the quorum."""
+        if self.concluded_at is None:
+            return _("未确定")
+        if self.verdict in PollOption.Code.values:
+            return str(PollOption.Code(self.verdict).label)
+        return _("无结论")
 
 
 # --- budget and debt watch (预算联网监督, first step) ----------------------------------

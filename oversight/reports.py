@@ -137,7 +137,7 @@ def build_summary_context(*, region: Region, params: dict[str, Any]) -> dict[str
     )
     verdicts = Counter(
         PublicEvaluation.objects.filter(
-            opinion__item_id__in=item_ids, concluded_at__isnull=False
+            item_id__in=item_ids, concluded_at__isnull=False
         ).values_list("verdict", flat=True)
     )
     projects = ProjectReview.objects.filter(item_id__in=item_ids)

@@ -101,7 +101,9 @@ def oversight_scale_reset(*, prefix: str) -> None:
     opinions = DeliberationOpinion.objects.filter(item__in=items)
     problems = Problem.objects.filter(opinion__in=opinions)
     countermeasures = Countermeasure.objects.filter(problem__in=problems)
-    evaluations = PublicEvaluation.objects.filter(opinion__in=opinions)
+    evaluations = PublicEvaluation.objects.filter(
+        Q(opinion__in=opinions) | Q(item__in=items)
+    )
     officials = AppointedOfficial.objects.filter(in_region)
     official_reviews = OfficialReview.objects.filter(
         Q(official__in=officials) | Q(item__in=items)

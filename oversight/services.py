@@ -1124,7 +1124,7 @@ def evaluation_open(
         secrecy=secrecy,
     )
     evaluation = PublicEvaluation.objects.create(
-        opinion=opinion, audience=audience, poll=poll
+        item=opinion.item, opinion=opinion, audience=audience, poll=poll
     )
     opinion.status = DeliberationOpinion.Status.EVALUATING
     opinion.save(update_fields=["status"])
@@ -1139,7 +1139,8 @@ def evaluation_conclude(
     """Close and count the poll; record the verdict by ``voting.satisfaction_verdict``.
 
     满意 or 基本满意 closes the opinion; 不满意 (or no quorum) sends it back to the
-    units for further rectification.
+    units for further rectification. A unit's democratic evaluation (no opinion)
+    only records its verdict.
     """
     evaluation = PublicEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.concluded_at is not None:
@@ -1149,17 +1150,18 @@ def evaluation_conclude(
     evaluation.verdict_reason = verdict.reason
     evaluation.concluded_at = timezone.now()
     evaluation.save(update_fields=["verdict", "verdict_reason", "concluded_at"])
-    opinion = _lock_opinion(evaluation.opinion)
-    passed = verdict.code in (
-        PollOption.Code.SATISFIED,
-        PollOption.Code.BASICALLY_SATISFIED,
-    )
-    opinion.status = (
-        DeliberationOpinion.Status.CLOSED
-        if passed
-        else DeliberationOpinion.Status.ISSUED
-    )
-    opinion.save(update_fields=["status"])
+    if evaluation.opinion_id is not None:
+        opinion = _lock_opinion(evaluation.opinion)
+        passed = verdict.code in (
+            PollOption.Code.SATISFIED,
+            PollOption.Code.BASICALLY_SATISFIED,
+        )
+        opinion.status = (
+            DeliberationOpinion.Status.CLOSED
+            if passed
+            else DeliberationOpinion.Status.ISSUED
+        )
+        opinion.save(update_fields=["status"])
     audit.state_change_event(
         user=user,
         obj=evaluation,
@@ -1222,7 +1224,11 @@ def item_deputy_users(item: OversightItem) -> list[User]:
 
 
 def evaluation_open_for_deputies(
-    *, opinion: DeliberationOpinion, user: User
+    *,
+    opinion: DeliberationOpinion,
+    user: User,
+    base: str = Poll.Base.ENTITLED,
+    quorum: int | None = None,
 ) -> PublicEvaluation:
     """Open the evaluation among the deputies taking part in the item (those with
     an account): they vote in the portal."""
@@ -1234,7 +1240,58 @@ def evaluation_open_for_deputies(
         audience=PublicEvaluation.Audience.DEPUTIES,
         voters=voters,
         user=user,
+        base=base,
+        quorum=quorum,
     )
+
+
+@transaction.atomic
+def unit_evaluation_open(
+    *,
+    item: OversightItem,
+    unit: Organization,
+    audience: str,
+    voters: Iterable[User],
+    user: User,
+    base: str = Poll.Base.ENTITLED,
+    quorum: int | None = None,
+    secrecy: str = Poll.Secrecy.SECRET,
+) -> PublicEvaluation:
+    """民主测评 (两官评议): a satisfaction poll on a case review's evaluated unit
+    (the court or procuratorate among the item's responsible units), counted by
+    the same rule as every oversight evaluation (``evaluation_conclude``)."""
+    item = OversightItem.objects.select_for_update().get(pk=item.pk)
+    if item.method != Method.CASE_REVIEW:
+        _refuse(_("只有案件评查(两官评议)事项可以对单位进行民主测评。"), "method")
+    if item.status == OversightItem.Status.COMPLETED:
+        _refuse(_("监督事项已经完成,不能再修改。"), "status")
+    if not item.responsible_units.filter(pk=unit.pk).exists():
+        _refuse(_("%(unit)s不是本事项的被监督单位。") % {"unit": unit.name}, "unit")
+    if PublicEvaluation.objects.filter(item=item, unit=unit).exists():
+        _refuse(
+            _("本事项已经对%(unit)s进行过民主测评。") % {"unit": unit.name}, "exists"
+        )
+    poll = _satisfaction_poll(
+        title=_("%(item)s:对%(unit)s的民主测评")
+        % {"item": item.title, "unit": unit.name},
+        region=item.region,
+        voters=voters,
+        user=user,
+        electorate_label=str(PublicEvaluation.Audience(audience).label),
+        base=base,
+        quorum=quorum,
+        secrecy=secrecy,
+    )
+    evaluation = PublicEvaluation.objects.create(
+        item=item, unit=unit, audience=audience, poll=poll
+    )
+    if item.status == OversightItem.Status.PLANNED:
+        item.status = OversightItem.Status.IN_PROGRESS
+        item.save(update_fields=["status"])
+    audit.state_change_event(
+        user=user, obj=evaluation, transition="unit_evaluation_open"
+    )
+    return evaluation
 
 
 def evaluation_list_open_for_voter(*, user: User):
@@ -1244,7 +1301,11 @@ def evaluation_list_open_for_voter(*, user: User):
         Poll.objects.filter(status=Poll.Status.OPEN, voters__user=user)
         .filter(Q(public_evaluation__isnull=False) | Q(official_review__isnull=False))
         .exclude(receipts__voter=user)
-        .select_related("public_evaluation__opinion", "official_review__official")
+        .select_related(
+            "public_evaluation__opinion",
+            "public_evaluation__unit",
+            "official_review__official",
+        )
         .prefetch_related("options")
         .order_by("pk")
     )

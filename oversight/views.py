@@ -236,8 +236,15 @@ def public_result(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404(_("该监督结果尚未公开。"))
     draws_made = list(item.draws.order_by("committed_at", "pk"))
+    unit_evaluations = list(
+        item.evaluations.filter(unit__isnull=False, concluded_at__isnull=False)
+        .select_related("unit")
+        .order_by("pk")
+    )
     return render(
-        request, "oversight/public/result.html", {"item": item, "draws": draws_made}
+        request,
+        "oversight/public/result.html",
+        {"item": item, "draws": draws_made, "unit_evaluations": unit_evaluations},
     )
 
 

@@ -165,6 +165,12 @@ def test_browser_whole_oversight_loop(
 
     # 6. Staff open the evaluation; the deputy votes on the phone; staff conclude.
     _action(staff, f"{admin}/deliberationopinion/", opinion.pk, "open_evaluation")
+    # The settings page: the item's deputies evaluate, counted on all entitled.
+    staff.locator("#id_audience").select_option("deputies")
+    staff.locator("#id_base").select_option("entitled")
+    staff.get_by_role("button", name="开始测评").click()
+    staff.wait_for_load_state()
+    assert not staff.locator(".messagelist .error").all_inner_texts()
     phone.goto(f"{live_server.url}{reverse('portal-evaluations')}")
     phone.get_by_label("满意", exact=True).check()
     phone.get_by_role("button", name="投票").click()
