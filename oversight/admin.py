@@ -941,10 +941,12 @@ class RectificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(PublicEvaluation)
 class PublicEvaluationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("poll", "opinion", "audience", "verdict", "concluded_at")
-    list_select_related = ("poll", "opinion__item")
+    list_display = ("poll", "opinion", "unit", "audience", "verdict", "concluded_at")
+    list_select_related = ("poll", "opinion__item", "unit")
     readonly_fields = (
+        "item",
         "opinion",
+        "unit",
         "audience",
         "poll",
         "verdict",

@@ -323,3 +323,6 @@ def test_admin_opens_the_democratic_evaluation_of_each_unit(
         base=Poll.Base.VOTING,
     )
     assert PublicEvaluation.objects.filter(item=case_review).count() == 2
+    # 评价清单 lists them with their unit, where staff conclude them.
+    listing = client.get(reverse("admin:oversight_publicevaluation_changelist"))
+    assert "隆回县人民检察院" in listing.content.decode()
