@@ -140,6 +140,16 @@ def suggestion_list_for_supervisor(*, user: User) -> QuerySet[Suggestion]:
     )
 
 
+def _replied_this_round() -> Exists:
+    """Whether the assignment has its own reply in the suggestion's current round."""
+    return Exists(
+        Reply.objects.filter(
+            assignment=OuterRef("pk"),
+            round=OuterRef("suggestion__rehandling_rounds") + 1,
+        )
+    )
+
+
 def assignment_list_for_unit(
     *, unit: Organization, active: bool = True
 ) -> QuerySet[Assignment]:
@@ -147,6 +157,7 @@ def assignment_list_for_unit(
     return (
         Assignment.objects.filter(unit=unit, is_active=active)
         .select_related("suggestion__lead_deputy")
+        .annotate(replied_this_round=_replied_this_round())
         .order_by("due_date", "pk")
     )
 
@@ -165,6 +176,7 @@ def assignment_get_for_unit(*, user: User, pk: int) -> Assignment:
             "suggestion__region",
             "unit__region",
         )
+        .annotate(replied_this_round=_replied_this_round())
         .filter(pk=pk, unit_id=user.organization_id)
         .first()
     )
@@ -182,7 +194,14 @@ class Light:
 def deadline_light(
     assignment: Assignment, *, today: datetime.date | None = None
 ) -> Light:
-    """Green, amber (within 15 days) or red (overdue); done once replied."""
+    """Green, amber (within 15 days) or red (overdue); done once replied.
+
+    The light follows the unit's own assignment: a lead or separate unit is done
+    once it has replied in the current round (分办: even while another unit has
+    not), a co-unit once it has sent its view; every unit is done once the
+    suggestion is replied or closed. ``replied_this_round`` is annotated by the
+    unit selectors; without it one query reads it.
+    """
     today = today or timezone.localdate()
     status = assignment.suggestion.status
     replied = status in {
@@ -191,6 +210,13 @@ def deadline_light(
     }
     if assignment.role == Assignment.Role.CO:
         replied = replied or assignment.co_view_at is not None
+    elif not replied:
+        own = getattr(assignment, "replied_this_round", None)
+        if own is None:
+            own = assignment.replies.filter(
+                round=assignment.suggestion.rehandling_rounds + 1
+            ).exists()
+        replied = own
     if replied:
         return Light("done", str(_("已办复")))
     due = assignment.due_date

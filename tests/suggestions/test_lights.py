@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from suggestions import services
 from suggestions.models import Assignment
+from suggestions.models import Suggestion
 from suggestions.selectors import deadline_light
 from tests.factories.suggestions import SuggestionFactory
 
@@ -60,3 +62,45 @@ def test_unit_list_shows_the_light(client, deputy_a, advance, liaison_a):
     client.force_login(liaison_a)
     html = client.get(reverse("suggestions:unit-list")).content.decode()
     assert "light-green" in html
+
+
+def test_separate_unit_that_replied_shows_done_while_the_other_counts_down(
+    client, deputy_a, advance, staff_a, unit_a, unit_a2, liaison_a, liaison_a2
+):
+    """分办: each unit's light follows its own assignment, not the suggestion's
+    status; a unit that has replied is done while another is still overdue."""
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    advance(suggestion, "registered")
+    first, second = services.suggestion_assign(
+        suggestion=suggestion, actor=staff_a, separate_units=[unit_a, unit_a2]
+    )
+    services.assignment_acknowledge(assignment=first, actor=liaison_a)
+    services.handling_step_add(
+        assignment=first,
+        actor=liaison_a,
+        kind="contact",
+        date=timezone.localdate(),
+        note="电话沟通",
+    )
+    services.reply_create(
+        assignment=first,
+        actor=liaison_a,
+        text="已办理",
+        result_class="A",
+        signer="张局长",
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.suggestion.status == Suggestion.Status.HANDLING
+    overdue = first.due_date + 3 * DAY
+    assert deadline_light(first, today=overdue).colour == "done"
+    assert deadline_light(second, today=overdue).colour == "red"
+    # The unit portal shows the same: done for the unit that replied.
+    client.force_login(liaison_a)
+    html = client.get(reverse("suggestions:unit-list")).content.decode()
+    assert "light-done" in html and "light-green" not in html
+    detail = client.get(reverse("suggestions:unit-detail", args=[first.pk]))
+    assert 'class="light light-done"' in detail.content.decode()
+    client.force_login(liaison_a2)
+    html = client.get(reverse("suggestions:unit-list")).content.decode()
+    assert "light-green" in html and "light-done" not in html
