@@ -4,7 +4,9 @@
   the unit's liaisons, once per threshold and deadline;
 - overdue: the unit's liaisons and the supervisors (五办) of the suggestion,
   once per deadline (escalation);
-- ratings not given 15 days after a reply: the deputies who have not rated;
+- ratings not given 15 days after a reply: the deputies who have not rated,
+  also co-signers and merged deputies after the lead's rating closed the
+  suggestion or sent it back (they may still rate that reply);
 - commitments due within 7 days or overdue: the unit's liaisons, once each;
 - intersession suggestions registered but not assigned by the day before their
   five-working-day assignment deadline: the county's committee staff, once.
@@ -17,6 +19,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Exists
+from django.db.models import Max
+from django.db.models import OuterRef
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +41,9 @@ from suggestions.services import unit_liaisons
 
 THRESHOLDS = (7, 15, 30)  # days before a deadline, smallest first
 RATING_GRACE_DAYS = 15
+# Closed or re-handled suggestions: how long after the 15 days a missing
+# co-signer's rating is still reminded (covers days the job did not run).
+LATE_RATING_WINDOW_DAYS = 30
 COMMITMENT_NOTICE_DAYS = 7
 OPEN = [
     Suggestion.Status.ASSIGNED,
@@ -141,14 +149,38 @@ def deadline_reminders_send(*, today: datetime.date) -> int:
 
 
 def rating_reminders_send(*, today: datetime.date) -> int:
-    """Remind deputies who have not rated a reply 15 days after it."""
+    """Remind deputies who have not rated a reply 15 days after it.
+
+    While the suggestion waits for ratings (已答复) every answered deputy who has
+    not rated the current round's reply is reminded. Once the lead deputy's
+    rating has closed it or sent it back, the co-signers and merged deputies may
+    still rate the latest reply (``services.rating_round``): those who have not
+    are reminded too, with the same notification key, so each deputy hears once
+    per reply. Closed or re-handled suggestions are looked at while their latest
+    reply is at most ``LATE_RATING_WINDOW_DAYS`` past the 15 days, so the daily
+    job does not read every closed suggestion of past years.
+    """
     created = 0
     cutoff = today - datetime.timedelta(days=RATING_GRACE_DAYS)
+    window_start = cutoff - datetime.timedelta(days=LATE_RATING_WINDOW_DAYS)
+    recent_reply = Reply.objects.filter(
+        suggestion=OuterRef("pk"),
+        replied_at__date__gt=window_start,
+        replied_at__date__lte=cutoff,
+    )
     suggestions = Suggestion.objects.filter(
-        status=Suggestion.Status.REPLIED
+        Q(status=Suggestion.Status.REPLIED)
+        | Q(
+            Exists(recent_reply),
+            status__in=[Suggestion.Status.REHANDLING, Suggestion.Status.CLOSED],
+        )
     ).select_related("lead_deputy__user")
     for suggestion in suggestions.iterator(chunk_size=500):
-        round_ = suggestion.rehandling_rounds + 1
+        waiting = suggestion.status == Suggestion.Status.REPLIED
+        if waiting:
+            round_ = suggestion.rehandling_rounds + 1
+        else:
+            round_ = suggestion.replies.aggregate(latest=Max("round"))["latest"]
         last = (
             Reply.objects.filter(suggestion=suggestion, round=round_)
             .order_by("-replied_at")
@@ -161,7 +193,11 @@ def rating_reminders_send(*, today: datetime.date) -> int:
                 "deputy_id", flat=True
             )
         )
-        users = [d.user for d in deputies_to_answer(suggestion) if d.pk not in rated]
+        users = [
+            d.user
+            for d in deputies_to_answer(suggestion)
+            if d.pk not in rated and (waiting or d.pk != suggestion.lead_deputy_id)
+        ]
         created += _schedule(
             users,
             kind="suggestion_rating_missing",

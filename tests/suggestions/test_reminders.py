@@ -8,10 +8,12 @@ import time_machine
 
 from congress.models import Notification
 from suggestions import services
+from suggestions.models import Suggestion
 from suggestions.reminders import suggestion_reminders_send
 from suggestions.tasks import suggestion_reminders_send_task
 from tests.factories.congress import UserFactory
 from tests.factories.suggestions import SuggestionFactory
+from tests.suggestions.conftest import deputy_with_user
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +168,88 @@ def test_co_unit_reminded_of_its_view_deadline_until_it_sends_it(
     before = Notification.objects.filter(recipient=liaison_a2).count()
     suggestion_reminders_send(today=co.co_view_due + datetime.timedelta(days=20))
     assert Notification.objects.filter(recipient=liaison_a2).count() == before
+
+
+def _cosign(suggestion, lead, *deputies):
+    for deputy in deputies:
+        services.signer_invite(suggestion=suggestion, actor=lead.user, deputy=deputy)
+        services.signer_confirm(suggestion=suggestion, actor=deputy.user)
+
+
+def _reminded(deputy) -> int:
+    return Notification.objects.filter(
+        kind="suggestion_rating_missing", recipient=deputy.user
+    ).count()
+
+
+def test_cosigner_reminded_once_after_the_lead_closed_it(
+    deputy_a, deputy_a2, township_a, advance
+):
+    """The lead deputy's rating closed the suggestion; the co-signers may still
+    rate the reply, so the one who has not rated 15 days after it is reminded
+    once, the one who rated and the lead are not."""
+    deputy_a3 = deputy_with_user(township_a, "deputy_a3", "刘桂芳")
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    _cosign(suggestion, deputy_a, deputy_a2, deputy_a3)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        advance(suggestion, "replied")
+        for deputy in (deputy_a, deputy_a2):
+            services.evaluation_record(
+                suggestion=suggestion,
+                actor=deputy.user,
+                deputy=deputy,
+                result="satisfied",
+            )
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.CLOSED
+    suggestion_reminders_send(today=datetime.date(2026, 3, 10))
+    assert _reminded(deputy_a3) == 0
+    for day in (datetime.date(2026, 3, 17), datetime.date(2026, 3, 18)):
+        suggestion_reminders_send(today=day)
+    assert (_reminded(deputy_a), _reminded(deputy_a2), _reminded(deputy_a3)) == (
+        0,
+        0,
+        1,
+    )
+
+
+def test_cosigner_reminded_of_the_first_reply_during_rehandling(
+    deputy_a, deputy_a2, advance
+):
+    """The lead sent the suggestion back (不满意); the co-signer who has not
+    rated the first reply is reminded of it once, and not after rating it."""
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    _cosign(suggestion, deputy_a, deputy_a2)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        advance(suggestion, "rehandling")
+    suggestion_reminders_send(today=datetime.date(2026, 3, 17))
+    suggestion_reminders_send(today=datetime.date(2026, 3, 18))
+    assert (_reminded(deputy_a), _reminded(deputy_a2)) == (0, 1)
+    reminder = Notification.objects.get(
+        kind="suggestion_rating_missing", recipient=deputy_a2.user
+    )
+    assert reminder.object_id == suggestion.replies.get(round=1).pk
+
+
+def test_cosigner_who_rated_after_closing_gets_no_reminder(
+    deputy_a, deputy_a2, advance
+):
+    suggestion = SuggestionFactory(lead_deputy=deputy_a)
+    _cosign(suggestion, deputy_a, deputy_a2)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        advance(suggestion, "replied")
+        services.evaluation_record(
+            suggestion=suggestion,
+            actor=deputy_a.user,
+            deputy=deputy_a,
+            result="satisfied",
+        )
+    with time_machine.travel(ASSIGNED_AT + datetime.timedelta(days=10), tick=False):
+        services.evaluation_record(
+            suggestion=suggestion,
+            actor=deputy_a2.user,
+            deputy=deputy_a2,
+            result="basically_satisfied",
+        )
+    suggestion_reminders_send(today=datetime.date(2026, 3, 20))
+    assert not Notification.objects.filter(kind="suggestion_rating_missing").exists()
