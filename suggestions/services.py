@@ -631,6 +631,25 @@ def _check_units(actor: User, units: Sequence[Organization]) -> None:
             )
 
 
+def _assign_refusal(status: str) -> str:
+    """Why a suggestion in ``status`` cannot be assigned (only registered ones can)."""
+    reasons = {
+        Status.DRAFT: _("这件建议还是草稿,须提交并通过三审立案后才能交办。"),
+        Status.REVIEWING: _("这件建议还在审查中,须先通过三审立案才能交办。"),
+        Status.RETURNED: _(
+            "这件建议已退回代表修改,须重新提交并通过三审立案后才能交办。"
+        ),
+        Status.NOT_ACCEPTED: _("这件建议已决定不作为建议处理,不能交办。"),
+        Status.MERGED: _("这件建议已并案,由并入的建议交办。"),
+        Status.ASSIGNED: _("这件建议已经交办,不能重复交办。"),
+        Status.HANDLING: _("这件建议已经交办,不能重复交办。"),
+        Status.REPLIED: _("这件建议已经答复,不能再交办。"),
+        Status.REHANDLING: _("这件建议正在再次办理,不能重新交办。"),
+        Status.CLOSED: _("这件建议已办结,不能交办。"),
+    }
+    return reasons[status]
+
+
 @transaction.atomic
 def suggestion_assign(
     *,
@@ -650,12 +669,7 @@ def suggestion_assign(
     suggestion = _lock(suggestion)
     _require_staff(actor, suggestion)
     if suggestion.status != Status.REGISTERED:
-        if suggestion.status in {Status.ASSIGNED, Status.HANDLING}:
-            raise ValidationError(_("这件建议已经交办,不能重复交办。"))
-        raise ValidationError(
-            _("状态为“%(status)s”的建议不能交办,须先通过三审立案。")
-            % {"status": suggestion.get_status_display()}
-        )
+        raise ValidationError(_assign_refusal(suggestion.status))
     co_units = list(co_units)
     separate_units = list(separate_units)
     if co_units and lead_unit is None:

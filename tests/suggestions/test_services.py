@@ -376,6 +376,73 @@ def test_assign_before_registration_refused(draft, deputy_a, staff_a, unit_a):
     )
 
 
+ASSIGN_REFUSALS = {
+    "draft": "还是草稿,须提交并通过三审立案后才能交办",
+    "reviewing": "还在审查中,须先通过三审立案才能交办",
+    "returned": "已退回代表修改,须重新提交并通过三审立案后才能交办",
+    "not_accepted": "已决定不作为建议处理,不能交办",
+    "merged": "已并案,由并入的建议交办",
+    "assigned": "已经交办,不能重复交办",
+    "handling": "已经交办,不能重复交办",
+    "replied": "已经答复,不能再交办",
+    "rehandling": "正在再次办理,不能重新交办",
+    "closed": "已办结,不能交办",
+}
+
+
+def _to_state(suggestion, state, advance, staff_a, deputy_a2):
+    """Bring ``suggestion`` to ``state``, also the review outcomes ``advance``
+    does not walk (returned, not accepted, merged)."""
+    decisions = {
+        "returned": "return",
+        "not_accepted": "not_suggestion",
+        "merged": "merge",
+    }
+    if state not in decisions:
+        advance(suggestion, state)
+        return
+    advance(suggestion, "reviewing")
+    main = None
+    if state == "merged":
+        main = SuggestionFactory(lead_deputy=deputy_a2)
+        advance(main, "reviewing")
+    services.suggestion_review(
+        suggestion=suggestion,
+        actor=staff_a,
+        stage="delegation",
+        decision=decisions[state],
+        merged_into=main,
+        comment="理由",
+    )
+
+
+@pytest.mark.parametrize("state", list(ASSIGN_REFUSALS))
+def test_assign_refused_with_the_reason_of_each_state(
+    state, draft, advance, staff_a, unit_a, unit_a2, deputy_a2
+):
+    """Assigning anything but a registered suggestion says why, state by state
+    (a closed one is not told "须先通过三审立案"), and changes nothing."""
+    _to_state(draft, state, advance, staff_a, deputy_a2)
+    draft.refresh_from_db()
+    assert draft.status == state
+    before = list(Assignment.objects.filter(suggestion=draft).values())
+    refused(
+        draft,
+        ASSIGN_REFUSALS[state],
+        services.suggestion_assign,
+        suggestion=draft,
+        actor=staff_a,
+        lead_unit=unit_a2,
+    )
+    assert list(Assignment.objects.filter(suggestion=draft).values()) == before
+    if state not in {"reviewing"}:
+        with pytest.raises(ValidationError) as refusal:
+            services.suggestion_assign(
+                suggestion=draft, actor=staff_a, lead_unit=unit_a2
+            )
+        assert "须先通过三审立案" not in str(refusal.value)
+
+
 def test_assign_to_other_county_unit_refused(draft, advance, staff_a, unit_b):
     advance(draft, "registered")
     refused(

@@ -84,7 +84,7 @@ def test_closed_suggestion_refuses_every_further_step(
     )
     _refused(
         suggestion,
-        "已办结”的建议不能交办",
+        "已办结,不能交办",
         services.suggestion_assign,
         suggestion=suggestion,
         actor=staff_a,
