@@ -37,6 +37,22 @@ class LivelihoodVotesConfig(AppConfig):
         )
         nav_link_register(
             NavLink(
+                "livelihood-portal-deputy-proposals",
+                _("提项目建议"),
+                roles={Role.DEPUTY},
+                order=42,
+            )
+        )
+        nav_link_register(
+            NavLink(
+                "livelihood-portal-unit-proposals",
+                _("项目建议"),
+                roles={Role.UNIT_LIAISON},
+                order=46,
+            )
+        )
+        nav_link_register(
+            NavLink(
                 "livelihood-portal-projects",
                 _("民生实事"),
                 roles={Role.UNIT_LIAISON, Role.STAFF, Role.LEADERSHIP},

@@ -43,6 +43,14 @@ class ProposalForm(forms.Form):
     )
 
 
+class PortalProposalForm(ProposalForm):
+    """群众提 in the portals: a deputy's or a unit's proposal (the proposer is the
+    signed-in deputy or unit, so no name or phone is asked)."""
+
+    proposer_name = None
+    phone = None
+
+
 class ReceiptCheckForm(forms.Form):
     code = forms.CharField(
         label=_("回执码"),

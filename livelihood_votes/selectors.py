@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models import Exists
+from django.db.models import Max
 from django.db.models import OuterRef
 from django.db.models import Prefetch
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from congress.models import BallotReceipt
 from congress.models import Organization
 from congress.models import Poll
+from congress.models import Region
 from congress.models import User
 from deputies.models import CitizenOpinion
 from livelihood_votes.models import CandidateProject
@@ -246,3 +248,98 @@ def opinion_get_for_user(*, user: User, code: str) -> CitizenOpinion:
     if opinion is None:
         raise Http404(_("没有找到该群众意见。"))
     return opinion
+
+
+# --- 群众提 in the portals: deputies and units propose ---------------------------------
+
+
+def rounds_collecting_for_region(*, region: Region | None) -> list[VotingRound]:
+    """Collecting rounds a deputy or a unit of ``region`` may propose to: the county
+    round of its county and the township batch of its township (a round's region
+    contains theirs)."""
+    if region is None:
+        return []
+    return [
+        round_
+        for round_ in VotingRound.objects.filter(
+            status=VotingRound.Status.COLLECTING,
+            region__code__in=[
+                Region.full_code(region.code[:length]) for length in (6, 9)
+            ],
+        )
+        .select_related("region")
+        .order_by("region__code", "-year", "-batch")
+        if round_.region.contains(region)
+    ]
+
+
+def proposal_list_for_proposer(
+    *, deputy=None, organization: Organization | None = None
+) -> QuerySet[ProjectProposal]:
+    """A deputy's or a unit's own proposals with their round and status."""
+    if deputy is not None:
+        condition = Q(source=ProjectProposal.Source.DEPUTY, deputy=deputy)
+    elif organization is not None:
+        condition = Q(source=ProjectProposal.Source.UNIT, organization=organization)
+    else:
+        return ProjectProposal.objects.none()
+    return (
+        ProjectProposal.objects.filter(condition)
+        .select_related("round")
+        .prefetch_related("candidates")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- the public progress of every project of a county ------------------------------------
+
+PROGRESS_PAGE_SIZE = 20
+
+
+def county_get_public(*, code: str) -> Region:
+    """A county by its code (the first 6 digits count), 404 otherwise."""
+    if not code.isdigit() or len(code) < 6:
+        raise Http404(_("区划不存在。"))
+    county = Region.objects.filter(
+        code=Region.full_code(code[:6]), level=Region.Level.COUNTY
+    ).first()
+    if county is None:
+        raise Http404(_("区划不存在。"))
+    return county
+
+
+def project_progress_public(
+    *, county: Region, year: int | None = None
+) -> QuerySet[LivelihoodProject]:
+    """Every decided project of the county and its townships' batches, across
+    rounds and years, with the date of its last progress report (no personal data)."""
+    projects = (
+        LivelihoodProject.objects.filter(round__region__code__startswith=county.prefix)
+        .exclude(round__status=VotingRound.Status.SCREENING)
+        .select_related("round__region", "responsible_unit")
+        .annotate(last_report_at=Max("reports__submitted_at"))
+        .only(
+            "title",
+            "status",
+            "percent",
+            "round__title",
+            "round__year",
+            "round__region__name",
+            "responsible_unit__name",
+        )
+        .order_by("-round__year", "round__region__code", "-round__batch", "pk")
+    )
+    if year is not None:
+        projects = projects.filter(round__year=year)
+    return projects
+
+
+def project_progress_years(*, county: Region) -> list[int]:
+    return list(
+        VotingRound.objects.filter(
+            region__code__startswith=county.prefix, projects__isnull=False
+        )
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )

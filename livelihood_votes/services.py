@@ -152,7 +152,9 @@ def proposal_source_check(
     organization: Organization | None = None,
 ) -> None:
     """A deputy's proposal names the deputy and a unit's names the unit; proposals
-    are taken only while the round is collecting."""
+    are taken only while the round is collecting, and a deputy or a unit proposes
+    only to a round of their region (the county round of their county, the
+    township batch of their township)."""
     if round_.status != Status.COLLECTING:
         raise ValidationError(
             _("本批次民生实事项目征集已经结束,不能再提交建议。"), code="closed"
@@ -161,6 +163,18 @@ def proposal_source_check(
         raise ValidationError(_("代表提出的项目建议请选择提议代表。"), code="deputy")
     if source == ProjectProposal.Source.UNIT and organization is None:
         raise ValidationError(_("单位提出的项目建议请选择提议单位。"), code="unit")
+    if deputy is not None and not round_.region.contains(deputy.region):
+        raise ValidationError(
+            _("“%(round)s”不是代表所在区划的票决批次,不能提出项目建议。")
+            % {"round": round_.title},
+            code="out_of_scope",
+        )
+    if organization is not None and not round_.region.contains(organization.region):
+        raise ValidationError(
+            _("“%(round)s”不是本单位所在区划的票决批次,不能提出项目建议。")
+            % {"round": round_.title},
+            code="out_of_scope",
+        )
 
 
 @transaction.atomic

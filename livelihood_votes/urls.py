@@ -32,6 +32,33 @@ urlpatterns = [
         views.public_progress_photo,
         name="livelihood-photo",
     ),
+    path(
+        "livelihood/progress/<str:code>/",
+        views.public_progress,
+        name="livelihood-progress",
+    ),
+    path(
+        "portal/votes/proposals/",
+        views.portal_proposal_list,
+        name="livelihood-portal-deputy-proposals",
+    ),
+    path(
+        "portal/votes/rounds/<int:pk>/propose/",
+        views.portal_propose,
+        name="livelihood-portal-deputy-propose",
+    ),
+    path(
+        "portal/livelihood/proposals/",
+        views.portal_proposal_list,
+        {"as_unit": True},
+        name="livelihood-portal-unit-proposals",
+    ),
+    path(
+        "portal/livelihood/rounds/<int:pk>/propose/",
+        views.portal_propose,
+        {"as_unit": True},
+        name="livelihood-portal-unit-propose",
+    ),
     path("portal/votes/", views.portal_vote_list, name="portal-votes"),
     path("portal/votes/<int:pk>/", views.portal_vote, name="portal-vote"),
     path(

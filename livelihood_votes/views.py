@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.http import Http404
 from django.http import HttpRequest
@@ -42,6 +43,7 @@ from livelihood_votes.forms import CandidateForm
 from livelihood_votes.forms import MilestoneForm
 from livelihood_votes.forms import OpinionPromoteForm
 from livelihood_votes.forms import PaperCountForm
+from livelihood_votes.forms import PortalProposalForm
 from livelihood_votes.forms import ProgressReportForm
 from livelihood_votes.forms import ProposalDeclineForm
 from livelihood_votes.forms import ProposalForm
@@ -201,6 +203,119 @@ def public_progress_photo(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404(_("照片不存在。"))
     content_type = mimetypes.guess_type(photo.image.name)[0] or "image/jpeg"
     return FileResponse(photo.image.open("rb"), content_type=content_type)
+
+
+@require_safe
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+def public_progress(request: HttpRequest, code: str) -> HttpResponse:
+    """Every project of a county and its townships' batches, across rounds and
+    years: round, responsible unit, percent, last report, status (by year, paged)."""
+    county = selectors.county_get_public(code=code)
+    years = selectors.project_progress_years(county=county)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and int(year) in years else None
+    page = Paginator(
+        selectors.project_progress_public(county=county, year=year),
+        selectors.PROGRESS_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "livelihood_votes/public/progress.html",
+        {"county": county, "years": years, "year": year, "page": page},
+    )
+
+
+# --- portals: deputies and units propose (群众提) ------------------------------------------
+
+
+def _proposer(request: HttpRequest, as_unit: bool) -> dict:
+    """The signed-in deputy, or the unit of the signed-in liaison (403 otherwise)."""
+    user = request.user
+    if as_unit:
+        if not (user.has_role(Role.UNIT_LIAISON) and user.organization_id):
+            raise PermissionDenied(_("只有承办单位的联络员可以提出单位的项目建议。"))
+        unit = user.organization
+        return {"organization": unit, "region": unit.region, "name": unit.name}
+    deputy = getattr(user, "deputy", None)
+    if deputy is None:
+        raise PermissionDenied(_("只有人大代表可以提出代表的项目建议。"))
+    return {"deputy": deputy, "region": deputy.region, "name": deputy.name}
+
+
+def _proposal_urls(as_unit: bool) -> tuple[str, str]:
+    if as_unit:
+        return "livelihood-portal-unit-proposals", "livelihood-portal-unit-propose"
+    return "livelihood-portal-deputy-proposals", "livelihood-portal-deputy-propose"
+
+
+@login_required
+@require_safe
+def portal_proposal_list(request: HttpRequest, as_unit: bool = False) -> HttpResponse:
+    """The collecting rounds of the proposer's region and their own proposals."""
+    proposer = _proposer(request, as_unit)
+    list_url, propose_url = _proposal_urls(as_unit)
+    return render(
+        request,
+        "livelihood_votes/portal/proposal_list.html",
+        {
+            "proposer_name": proposer["name"],
+            "as_unit": as_unit,
+            "propose_url": propose_url,
+            "rounds": selectors.rounds_collecting_for_region(region=proposer["region"]),
+            "proposals": selectors.proposal_list_for_proposer(
+                deputy=proposer.get("deputy"),
+                organization=proposer.get("organization"),
+            ),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_propose(
+    request: HttpRequest, pk: int, as_unit: bool = False
+) -> HttpResponse:
+    """A deputy's or a unit's proposal to a collecting round of their region,
+    through the same service as the public page (which refuses the others)."""
+    proposer = _proposer(request, as_unit)
+    round_ = VotingRound.objects.select_related("region").filter(pk=pk).first()
+    if round_ is None:
+        raise Http404(_("票决批次不存在。"))
+    list_url, _propose_url = _proposal_urls(as_unit)
+    form = PortalProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_submit(
+                round_=round_,
+                source=ProjectProposal.Source.UNIT
+                if as_unit
+                else ProjectProposal.Source.DEPUTY,
+                title=data["title"],
+                content=data["content"],
+                place=data["place"],
+                estimated_cost=data["estimated_cost"],
+                proposer_name=proposer["name"],
+                deputy=proposer.get("deputy"),
+                organization=proposer.get("organization"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("项目建议已提交。"))
+            return redirect(list_url)
+    return render(
+        request,
+        "livelihood_votes/portal/propose.html",
+        {
+            "round": round_,
+            "form": form,
+            "proposer_name": proposer["name"],
+            "list_url": list_url,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- deputy portal: voting -------------------------------------------------------------------

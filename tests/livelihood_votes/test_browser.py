@@ -119,3 +119,15 @@ def test_browser_public_progress_page_shows_milestones(
     assert "县住建局" in page.locator("body").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.external_requests == [], page.external_requests
+
+    # The county's page with every project's progress fits the phone too (the
+    # table scrolls inside its box) and links to the project.
+    response = page.goto(
+        live_server.url + reverse("livelihood-progress", args=[county_a.code[:6]])
+    )
+    assert response.status == 200
+    row = page.locator(".progress-table tbody tr", has_text=project.title)
+    assert "县住建局" in row.inner_text()
+    assert row.get_by_role("link", name=project.title).is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.external_requests == [], page.external_requests
