@@ -249,7 +249,8 @@ def _vote_and_decide(round_: VotingRound, clerks, rng: random.Random) -> None:
     if paper:
         counts = {}
         for i, option in enumerate(options):
-            yes = min(paper, int(paper * weights[i] * choose / len(options) * 1.6))
+            share = max(weights[i], 0.0)  # the last candidates are liked by nobody
+            yes = min(paper, int(paper * share * choose / len(options) * 1.6))
             no = paper - yes
             counts[str(option.pk)] = {"yes": yes, "no": no, "abstain": 0}
         entry = voting.paper_count_enter(
