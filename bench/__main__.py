@@ -331,13 +331,13 @@ def percentile(values: list[float], pct: float) -> float:
 
 def run(
     sizes: dict[str, dict[str, int]], n: int, renders: int, *, build: bool = True
-) -> tuple[list, dict]:
+) -> tuple[list, dict, dict]:
     from django.core.management import call_command
     from django.db import connections
 
     from bench.pages import PAGES
 
-    rows, build_times = [], {}
+    rows, build_times, build_failures = [], {}, {}
     for size, counts in sizes.items():
         print(f"== {size}: {counts}", flush=True)
         if build:
@@ -347,10 +347,7 @@ def run(
             database_ensure(fresh=True)
             call_command("migrate", verbosity=0)
             started = time.perf_counter()
-            args = []
-            for key, value in counts.items():
-                args += [f"--{key}", str(value)]
-            call_command("generate_scale_data", *args)
+            build_failures[size] = scale_build(counts)
             build_times[size] = time.perf_counter() - started
         else:
             build_times[size] = None
@@ -358,12 +355,55 @@ def run(
         users = bench_users()
         from django.db import connection
 
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE")
+        settle(connection)
         for entry in PAGES:
             rows += measure_entry(entry, size, users, n, renders)
-    return rows, build_times
+    return rows, build_times, build_failures
+
+
+def settle(connection) -> None:
+    """Let the database settle after the build: vacuum and analyze every table and
+    write a checkpoint, so neither autovacuum on millions of new rows nor the
+    checkpoint of their WAL runs while the first pages are timed (they did:
+    the first city-scale run right after the build was up to twice as slow)."""
+    from django.db import DatabaseError
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        try:
+            cursor.execute("CHECKPOINT")
+        except DatabaseError:  # needs superuser or pg_checkpoint
+            pass
+
+
+def scale_build(counts: dict[str, int]) -> list[str]:
+    """Run ``generate_scale_data`` with ``counts``; return the builders that failed.
+
+    When one app's builder fails, the others still run (each on its own with
+    ``--only``; the builders are idempotent, so the ones already done skip), and
+    the pages of the failed app are measured on what it left, or skipped."""
+    from django.core.management import call_command
+
+    from congress.extensions import scale_builders
+
+    args = []
+    for key, value in counts.items():
+        args += [f"--{key}", str(value)]
+    try:
+        call_command("generate_scale_data", *args)
+        return []
+    except Exception as exc:  # noqa: BLE001 - reported in the table
+        print(f"  generate_scale_data failed: {exc!r}; builder by builder", flush=True)
+    failures = []
+    for builder in scale_builders():
+        try:
+            call_command("generate_scale_data", *args, "--only", builder.name)
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            print(f"  builder {builder.name} failed: {exc!r}", flush=True)
+            failures.append(f"{builder.name}: {type(exc).__name__}: {exc}")
+    return failures
 
 
 def measure_entry(entry, size: str, users: dict, n: int, renders: int) -> list[Row]:
@@ -474,14 +514,18 @@ def write_markdown(report: dict, out: Path) -> None:
         "",
         "| 规模 size | "
         + " | ".join(label for _, label in COLUMNS)
-        + " | 用时 time (s) |",
-        "|---|" + "---:|" * (len(COLUMNS) + 1),
+        + " | 用时 time (s) | 备注 note |",
+        "|---|" + "---:|" * (len(COLUMNS) + 1) + "---|",
     ]
+    failures = report.get("build_failures", {})
     for size, counts in sizes.items():
         took = build_times[size]
         cells = " | ".join(f"{counts[key]:,}" for key, _ in COLUMNS)
         took_text = "—" if took is None else f"{took:.1f}"
-        lines.append(f"| {size} | {cells} | {took_text} |")
+        failed = "; ".join(
+            f"**数据生成器出错 builder failed** {f}" for f in failures.get(size, [])
+        )
+        lines.append(f"| {size} | {cells} | {took_text} | {failed} |")
     lines += [
         "",
         "## 页面 / Pages",
@@ -534,11 +578,14 @@ def write_markdown(report: dict, out: Path) -> None:
         "的时间和整批用时;“接受”数为数据库中的投票回执数;之后截止投票并计时"
         " `congress.voting.approval_result`。 The ballot burst: 500 concurrent POSTs"
         " through gunicorn (production settings) on loopback; see `bench/ballots.py`.",
+        "- 每种规模建好后先 `VACUUM (ANALYZE)` 并 `CHECKPOINT`,再开始计时。"
+        " After each build the database is vacuumed, analyzed and checkpointed.",
         "- 页面清单见 `bench/pages.py`;URL 无法解析、数据中没有可用对象或渲染函数尚不存在的"
         "条目会被跳过并注明。 Entries whose URL, data or renderer is missing are"
         " skipped and noted.",
         '- 运行 / run: `make bench`;`make bench ARGS="--small -n 5 --out /tmp/b.md"`'
-        " 只跑 1/10 规模 / only the 1/10 size.",
+        " 只跑 1/10 规模 / only the 1/10 size;`--save rows.json` 保留结果,"
+        "`--rewrite rows.json` 只按其重写本文件 / keep the rows, rewrite from them.",
         "",
     ]
     out.write_text("\n".join(lines), encoding="utf-8")
@@ -599,7 +646,9 @@ def main(argv: list[str] | None = None) -> None:
         sizes = dict(
             [next(iter(sizes.items()))] if args.small else [list(SIZES.items())[-1]]
         )
-    rows, build_times = run(sizes, args.n, args.renders, build=not args.no_build)
+    rows, build_times, build_failures = run(
+        sizes, args.n, args.renders, build=not args.no_build
+    )
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
@@ -607,6 +656,7 @@ def main(argv: list[str] | None = None) -> None:
         "n": args.n,
         "sizes": sizes,
         "build_times": build_times,
+        "build_failures": build_failures,
         "rows": [dataclasses.asdict(r) for r in rows],
         "elapsed": time.perf_counter() - started,
     }

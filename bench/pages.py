@@ -62,6 +62,36 @@ ITEM_WHY = (
 )
 
 
+VISITS_COUNTY_WHY = (
+    "分页器的限量计数(至多 5,001 行)按区划代码前缀连接区划表,规划器选用归并连接,"
+    "先扫过编号在前的各县约 200 万条索引项才到隆回县;范围过滤改按区划 id 即可 / "
+    "the capped count joins regions by code prefix and the planner merge-joins "
+    "through ~2M index entries of the counties before 隆回县; filtering on the "
+    "scope's region ids would avoid that"
+)
+PORTAL_OPINIONS_WHY = (
+    "收件箱查询(deputies/opinions.py 的 opinion_list_for_handler)把“给我的、"
+    "我管理的站、我所在站”用 OR 跨连接表组合,只能扫全部意见,计数和取页各一次;"
+    "先取出代表和联络站的 id 再过滤,同一查询约 10 ms / the inbox ORs conditions "
+    "across joined tables, so both the count and the page scan every opinion; "
+    "with the deputy and station ids resolved first the query takes ~10 ms"
+)
+RANKING_WHY = (
+    "整份排名存在缓存里,每次请求都反序列化全市排名(约 40 ms),生成的大量对象"
+    "每隔一两次请求触发一次完整垃圾回收(约 110 ms)/ the whole city ranking is "
+    "unpickled from the cache on every request (~40 ms) and its objects set off "
+    "a full garbage collection every other request (~110 ms)"
+)
+
+
+RANKING_PUBLIC_WHY = (
+    "p50 约 27 ms;一页列出隆回县全部 1,500 名县级代表,生成的大量对象每十几次请求"
+    "触发一次完整垃圾回收(+50–85 ms,基准进程的堆比 gunicorn worker 大,回收更慢)"
+    " / p50 ~27 ms: one page of all 1,500 deputies; their objects set off a full "
+    "garbage collection every dozen requests (+50–85 ms in the bench's large heap)"
+)
+
+
 PAGES: tuple[Page | Render | Measure, ...] = (
     # Issue 2 (the core): these keep their own targets.
     Page("首页(县级工作人员)", "home", role="county_staff", target_ms=200),
@@ -102,6 +132,7 @@ PAGES: tuple[Page | Render | Measure, ...] = (
         "进站记录列表(县级)",
         "admin:deputies_stationvisit_changelist",
         role="county_staff",
+        why=VISITS_COUNTY_WHY,
     ),
     Page("进站记录列表(市级)", "admin:deputies_stationvisit_changelist"),
     Page(
@@ -143,12 +174,19 @@ PAGES: tuple[Page | Render | Measure, ...] = (
         "level=county",
         role="county_staff",
     ),
-    Page("积分排名(县级代表,全市)", "points-ranking", "level=county"),
+    Page(
+        "积分排名(县级代表,全市)",
+        "points-ranking",
+        "level=county",
+        why=RANKING_WHY,
+    ),
     Page("门户 · 我的履职", "portal-home", role="deputy"),
     Page("门户 · 登记进站", "portal-visit-log", role="deputy"),
     Page("门户 · 我的进站记录", "portal-visit-list", role="deputy"),
     Page("门户 · 我的履职活动", "portal-activity-list", role="deputy"),
-    Page("门户 · 群众意见", "portal-opinion-list", role="deputy"),
+    Page(
+        "门户 · 群众意见", "portal-opinion-list", role="deputy", why=PORTAL_OPINIONS_WHY
+    ),
     Page("门户 · 我的积分", "portal-points", role="deputy"),
     Page("公开 · 联络站 /s/", "station-public", role="anonymous", pick="station_token"),
     Page("公开 · 代表 /d/", "deputy-public", role="anonymous", pick="deputy_token"),
@@ -160,7 +198,11 @@ PAGES: tuple[Page | Render | Measure, ...] = (
     ),
     Page("公开 · 意见查询 /o/", "opinion-track", role="anonymous", pick="opinion_code"),
     Page(
-        "公开 · 积分晾晒 /r/", "ranking-public", role="anonymous", pick="ranking_token"
+        "公开 · 积分晾晒 /r/",
+        "ranking-public",
+        role="anonymous",
+        pick="ranking_token",
+        why=RANKING_PUBLIC_WHY,
     ),
     Render(
         "积分重算(全市 30,000 名代表,本年度,从零)",
