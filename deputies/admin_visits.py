@@ -84,6 +84,7 @@ class VisitPeriodFilter(admin.SimpleListFilter):
 
     title = _("进站日期")
     parameter_name = "period"
+    field = "date"  # a DateField; a DateTimeField is compared from local midnight
 
     def lookups(self, request, model_admin):
         return (
@@ -97,16 +98,22 @@ class VisitPeriodFilter(admin.SimpleListFilter):
         today = timezone.localdate()
         this_year = datetime.date(today.year, 1, 1)
         last_year = datetime.date(today.year - 1, 1, 1)
-        match self.value():
-            case "30d":
-                return queryset.filter(date__gte=today - datetime.timedelta(days=30))
-            case "this_year":
-                return queryset.filter(date__gte=this_year)
-            case "last_year":
-                return queryset.filter(date__gte=last_year, date__lt=this_year)
-            case "older":
-                return queryset.filter(date__lt=last_year)
+        since, until = {
+            "30d": (today - datetime.timedelta(days=30), None),
+            "this_year": (this_year, None),
+            "last_year": (last_year, this_year),
+            "older": (None, last_year),
+        }.get(self.value(), (None, None))
+        if since is not None:
+            queryset = queryset.filter(**{f"{self.field}__gte": self._bound(since)})
+        if until is not None:
+            queryset = queryset.filter(**{f"{self.field}__lt": self._bound(until)})
         return queryset
+
+    def _bound(self, day: datetime.date):
+        if self.field == "date":
+            return day
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class VisitDeputyInline(admin.TabularInline):

@@ -808,6 +808,9 @@ class CitizenOpinion(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["region", "-created_at"], name="opinion_region"),
+            # The newest first over many regions (a city's changelist): walked in
+            # order and filtered, instead of sorting every opinion of the city.
+            models.Index(fields=["-created_at", "-id"], name="opinion_newest"),
             models.Index(fields=["deputy", "status"], name="opinion_deputy_status"),
             models.Index(fields=["station", "status"], name="opinion_station_status"),
             models.Index(fields=["status", "created_at"], name="opinion_status_age"),

@@ -28,6 +28,7 @@ from congress.admin import ScopedAdminMixin
 from congress.admin import validate_phone
 from congress.fields import mask_phone
 from deputies import opinions
+from deputies.admin_visits import VisitPeriodFilter
 from deputies.models import CitizenOpinion
 from deputies.models import SensitiveWord
 from deputies.opinion_forms import OpinionRejectForm
@@ -58,6 +59,14 @@ READ_ONLY_FIELDS = (
 )
 
 
+class OpinionPeriodFilter(VisitPeriodFilter):
+    """Fixed periods instead of a date hierarchy, whose MIN/MAX over a county's
+    opinions took half a second at city scale."""
+
+    title = _("收到日期")
+    field = "created_at"
+
+
 @admin.register(CitizenOpinion)
 class CitizenOpinionAdmin(PersonalDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     personal_data_fields = {"phone": mask_phone}
@@ -74,10 +83,16 @@ class CitizenOpinionAdmin(PersonalDataAdminMixin, ScopedAdminMixin, admin.ModelA
         "created_at",
         "satisfaction",
     )
-    list_filter = ("status", "category", "channel", "satisfaction", "phone_consent")
+    list_filter = (
+        OpinionPeriodFilter,
+        "status",
+        "category",
+        "channel",
+        "satisfaction",
+        "phone_consent",
+    )
     search_fields = ("=tracking_code",)
     list_select_related = ("station", "deputy")
-    date_hierarchy = "created_at"
     fields = READ_ONLY_FIELDS
     readonly_fields = READ_ONLY_FIELDS
     actions = ["release_opinions", "reject_opinions"]
