@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from congress.models import AuditEvent
 from congress.models import Notification
@@ -565,3 +566,19 @@ def test_scale_builder_set_based_and_idempotent(station):
     assert with_phone is not None and with_phone.phone.startswith("1357390")
     assert with_phone.phone_digest
     assert set(CitizenOpinion.objects.values_list("status", flat=True)) <= set(S.values)
+
+
+def test_admin_period_filter_keeps_the_opinions_of_the_period(client, station, staff_a):
+    """“收到日期 · 今年 / 去年” list the opinions received then, by local date."""
+    _make_opinions(station, 2)
+    old, new = CitizenOpinion.objects.order_by("pk")
+    year = timezone.localdate().year
+    last_year = datetime.datetime(year - 1, 6, 1, 9, 0, tzinfo=datetime.UTC)
+    CitizenOpinion.objects.filter(pk=old.pk).update(created_at=last_year)
+    client.force_login(staff_a)
+
+    this_year = client.get(_changelist(), {"period": "this_year"}).content.decode()
+    before = client.get(_changelist(), {"period": "last_year"}).content.decode()
+
+    assert new.tracking_code in this_year and old.tracking_code not in this_year
+    assert old.tracking_code in before and new.tracking_code not in before
