@@ -771,7 +771,9 @@ class CitizenOpinion(models.Model):
         _("受理时间"),
         null=True,
         blank=True,
-        help_text=_("提交时未命中敏感词即受理;命中的,审核通过时受理。答复期限由此起算。"),
+        help_text=_(
+            "提交时未命中敏感词即受理;命中的,审核通过时受理。答复期限由此起算。"
+        ),
     )
     reply = models.TextField(_("答复"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
