@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
 from typing import Any
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -584,8 +585,9 @@ def _ledger_changed() -> None:
     cache.set(LEDGER_VERSION_KEY, uuid.uuid4().hex, None)
 
 
-@dataclass(frozen=True)
-class RankRow:
+class RankRow(NamedTuple):
+    """One line of a ranking; a tuple, so a city's cached ranking unpickles fast."""
+
     pk: int
     name: str
     region_name: str
