@@ -100,3 +100,34 @@ def scale_reset_register(
 
 def scale_resets() -> list[Builder]:
     return sorted(_SCALE_RESETS.values(), key=lambda b: (-b.order, b.name))
+
+
+def scale_raw_delete(*querysets) -> None:
+    """Delete generated rows for a reset, in the order given (children first),
+    without per-row signals or history: a wipe of millions of rows."""
+    for queryset in querysets:
+        queryset._raw_delete(queryset.db)
+
+
+def scale_polls_delete(poll_ids) -> None:
+    """Delete the polls an app's reset owns, with their ballots, receipts, paper
+    counts, voters and options (the congress ``Poll`` engine's tables)."""
+    from congress.models import Ballot
+    from congress.models import BallotChoice
+    from congress.models import BallotReceipt
+    from congress.models import PaperCount
+    from congress.models import Poll
+    from congress.models import PollOption
+    from congress.models import PollVoter
+
+    scale_raw_delete(
+        BallotChoice.objects.filter(ballot__poll_id__in=poll_ids),
+        Ballot.objects.filter(poll_id__in=poll_ids),
+        BallotReceipt.objects.filter(poll_id__in=poll_ids),
+        PaperCount.history.filter(poll_id__in=poll_ids),
+        PaperCount.objects.filter(poll_id__in=poll_ids),
+        PollVoter.objects.filter(poll_id__in=poll_ids),
+        PollOption.objects.filter(poll_id__in=poll_ids),
+        Poll.history.filter(id__in=poll_ids),
+        Poll.objects.filter(pk__in=poll_ids),
+    )

@@ -7,8 +7,7 @@ or history for a wipe of millions of generated rows).
 
 from __future__ import annotations
 
-from django.db import models
-
+from congress.extensions import scale_raw_delete
 from deputies.models import Activity
 from deputies.models import ActivityParticipant
 from deputies.models import CitizenOpinion
@@ -18,10 +17,6 @@ from deputies.models import StationDuty
 from deputies.models import StationVisit
 from deputies.models import StationVisitDeputy
 from deputies.models import VisitPhoto
-
-
-def _raw_delete(queryset: models.QuerySet) -> None:
-    queryset._raw_delete(queryset.db)
 
 
 def deputies_scale_reset(*, prefix: str) -> None:
@@ -49,4 +44,4 @@ def deputies_scale_reset(*, prefix: str) -> None:
         StationChecklistEntry.history.filter(station__region__code__startswith=prefix),
         StationChecklistEntry.objects.filter(station__region__code__startswith=prefix),
     ):
-        _raw_delete(queryset)
+        scale_raw_delete(queryset)

@@ -27,14 +27,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from congress import voting
-from congress.models import Ballot
-from congress.models import BallotChoice
-from congress.models import BallotReceipt
+from congress.extensions import scale_polls_delete
 from congress.models import Organization
-from congress.models import PaperCount
-from congress.models import Poll
-from congress.models import PollOption
-from congress.models import PollVoter
 from congress.models import Region
 from congress.models import Session
 from congress.models import Term
@@ -456,14 +450,6 @@ def livelihood_scale_reset(*, prefix: str) -> None:
         ProjectProposal.opinions.through.objects.filter(projectproposal__in=proposals),
         proposals,
         rounds,
-        BallotChoice.objects.filter(ballot__poll_id__in=poll_ids),
-        Ballot.objects.filter(poll_id__in=poll_ids),
-        BallotReceipt.objects.filter(poll_id__in=poll_ids),
-        PaperCount.history.filter(poll_id__in=poll_ids),
-        PaperCount.objects.filter(poll_id__in=poll_ids),
-        PollVoter.objects.filter(poll_id__in=poll_ids),
-        PollOption.objects.filter(poll_id__in=poll_ids),
-        Poll.history.filter(id__in=poll_ids),
-        Poll.objects.filter(pk__in=poll_ids),
     ):
         _raw_delete(queryset)
+    scale_polls_delete(poll_ids)

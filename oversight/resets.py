@@ -15,15 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from congress.models import Ballot
-from congress.models import BallotChoice
-from congress.models import BallotReceipt
+from congress.extensions import scale_polls_delete
+from congress.extensions import scale_raw_delete
 from congress.models import GeneratedReport
 from congress.models import Notification
-from congress.models import PaperCount
-from congress.models import Poll
-from congress.models import PollOption
-from congress.models import PollVoter
 from oversight.models import AppointedOfficial
 from oversight.models import BudgetIndicator
 from oversight.models import CaseFile
@@ -53,10 +48,6 @@ from oversight.reports import PLAN_KIND
 from oversight.reports import SUMMARY_KIND
 
 
-def _raw_delete(queryset: models.QuerySet) -> None:
-    queryset._raw_delete(queryset.db)
-
-
 def _notifications_delete(querysets: list[models.QuerySet]) -> None:
     """Delete the notifications whose target is in one of ``querysets`` (only for the
     models some notification names, so the big tables are not scanned for nothing)."""
@@ -68,26 +59,11 @@ def _notifications_delete(querysets: list[models.QuerySet]) -> None:
     for queryset in querysets:
         content_type = ContentType.objects.get_for_model(queryset.model)
         if content_type.pk in named:
-            _raw_delete(
+            scale_raw_delete(
                 Notification.objects.filter(
                     content_type=content_type, object_id__in=queryset.values("pk")
                 )
             )
-
-
-def _polls_delete(poll_ids: set[int]) -> None:
-    for queryset in (
-        BallotChoice.objects.filter(ballot__poll_id__in=poll_ids),
-        Ballot.objects.filter(poll_id__in=poll_ids),
-        BallotReceipt.objects.filter(poll_id__in=poll_ids),
-        PaperCount.history.filter(poll_id__in=poll_ids),
-        PaperCount.objects.filter(poll_id__in=poll_ids),
-        PollVoter.objects.filter(poll_id__in=poll_ids),
-        PollOption.objects.filter(poll_id__in=poll_ids),
-        Poll.history.filter(id__in=poll_ids),
-        Poll.objects.filter(pk__in=poll_ids),
-    ):
-        _raw_delete(queryset)
 
 
 def oversight_scale_reset(*, prefix: str) -> None:
@@ -170,5 +146,5 @@ def oversight_scale_reset(*, prefix: str) -> None:
         campaigns,
         indicators,
     ):
-        _raw_delete(queryset)
-    _polls_delete(poll_ids)
+        scale_raw_delete(queryset)
+    scale_polls_delete(poll_ids)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from congress.extensions import scale_raw_delete
 from congress.models import GeneratedReport
 from congress.models import Notification
 from suggestions.models import Assignment
@@ -27,10 +28,6 @@ from suggestions.models import SuggestionSigner
 from suggestions.reports import HANDLING_REPORT_KIND
 
 
-def _raw_delete(queryset: models.QuerySet) -> None:
-    queryset._raw_delete(queryset.db)
-
-
 def _notifications_delete(querysets: list[models.QuerySet]) -> None:
     """Delete the notifications whose target is in one of ``querysets`` (only for the
     models some notification names, so the big tables are not scanned for nothing)."""
@@ -42,7 +39,7 @@ def _notifications_delete(querysets: list[models.QuerySet]) -> None:
     for queryset in querysets:
         content_type = ContentType.objects.get_for_model(queryset.model)
         if content_type.pk in named:
-            _raw_delete(
+            scale_raw_delete(
                 Notification.objects.filter(
                     content_type=content_type, object_id__in=queryset.values("pk")
                 )
@@ -77,4 +74,4 @@ def suggestions_scale_reset(*, prefix: str) -> None:
         Suggestion.citizen_opinions.through.objects.filter(suggestion__in=suggestions),
         suggestions,
     ):
-        _raw_delete(queryset)
+        scale_raw_delete(queryset)
