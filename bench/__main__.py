@@ -330,7 +330,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def run(
-    sizes: dict[str, dict[str, int]], n: int, renders: int, *, build: bool = True
+    sizes: dict[str, dict[str, int]],
+    n: int,
+    renders: int,
+    *,
+    build: bool = True,
+    only: str = "",
 ) -> tuple[list, dict, dict]:
     from django.core.management import call_command
     from django.db import connections
@@ -357,6 +362,8 @@ def run(
 
         settle(connection)
         for entry in PAGES:
+            if only and only not in entry.name:
+                continue
             rows += measure_entry(entry, size, users, n, renders)
     return rows, build_times, build_failures
 
@@ -614,6 +621,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="measure the data already in the bench database (one size)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        metavar="TEXT",
+        help="measure only the entries whose name contains TEXT",
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--save", help="also keep the measured rows in this JSON file")
     parser.add_argument(
@@ -647,7 +660,7 @@ def main(argv: list[str] | None = None) -> None:
             [next(iter(sizes.items()))] if args.small else [list(SIZES.items())[-1]]
         )
     rows, build_times, build_failures = run(
-        sizes, args.n, args.renders, build=not args.no_build
+        sizes, args.n, args.renders, build=not args.no_build, only=args.only
     )
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
