@@ -32,6 +32,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
@@ -596,29 +597,91 @@ class RankRow(NamedTuple):
 
 
 def ranking_rows(*, year: int, level: str, region: Region) -> list[RankRow]:
-    """:func:`ranking_list` as plain rows, cached until the ledger changes."""
-    version = cache.get(LEDGER_VERSION_KEY) or "0"
-    key = f"deputies.points.ranking:{version}:{year}:{level}:{region.pk}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = [
-            RankRow(d.pk, d.name, d.region.name, d.total, d.rank)
-            for d in ranking_list(year=year, level=level, region=region)
-        ]
-        cache.set(key, rows, RANKING_CACHE_SECONDS)
-    return rows
+    """:func:`ranking_list` as plain rows (one query, not cached)."""
+    return [
+        RankRow(d.pk, d.name, d.region.name, d.total, d.rank)
+        for d in ranking_list(year=year, level=level, region=region)
+    ]
 
 
-def ranking_list_for_user(
-    *, user: User, year: int, level: str, region: Region
-) -> list[RankRow]:
-    """:func:`ranking_rows` for a region the user may see; else refused."""
+class RankingPages(Sequence):
+    """A ranking read from the cache a page at a time, for ``Paginator``.
+
+    A whole city's ranking is tens of thousands of rows; unpickling all of them
+    on every request took ~40 ms and set off full garbage collections. The
+    ranking is computed once (:func:`ranking_rows`) and cached as pages of
+    ``per_page`` rows plus its length, until the ledger changes; a request
+    then reads the length and the one page it shows.
+    """
+
+    def __init__(self, *, year: int, level: str, region: Region, per_page: int):
+        version = cache.get(LEDGER_VERSION_KEY) or "0"
+        self._key = f"deputies.points.ranking:{version}:{year}:{level}:{region.pk}"
+        self._args = {"year": year, "level": level, "region": region}
+        self.per_page = per_page
+        self._pages: dict[int, list[RankRow]] = {}
+        count = cache.get(self._count_key)
+        self._count = self._fill() if count is None else count
+
+    @property
+    def _count_key(self) -> str:
+        return f"{self._key}:count:{self.per_page}"
+
+    def _page_key(self, number: int) -> str:
+        return f"{self._key}:page:{self.per_page}:{number}"
+
+    def _fill(self, number: int | None = None) -> int:
+        """Compute the ranking, cache every page and its length; keep one page."""
+        rows = ranking_rows(**self._args)
+        size = self.per_page
+        pages = {i // size + 1: rows[i : i + size] for i in range(0, len(rows), size)}
+        entries = {self._page_key(n): page for n, page in pages.items()}
+        entries[self._count_key] = len(rows)
+        cache.set_many(entries, RANKING_CACHE_SECONDS)
+        if number is not None:
+            self._pages[number] = pages.get(number, [])
+        return len(rows)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _page(self, number: int) -> list[RankRow]:
+        if number not in self._pages:
+            page = cache.get(self._page_key(number))
+            if page is None:  # evicted since the length was read
+                self._fill(number)
+            else:
+                self._pages[number] = page
+        return self._pages[number]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if (
+                step == 1
+                and start % self.per_page == 0
+                and stop - start <= self.per_page
+            ):
+                return self._page(start // self.per_page + 1)[: stop - start]
+            return [self[i] for i in range(start, stop, step)]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        page = self._page(index // self.per_page + 1)
+        return page[index % self.per_page]
+
+
+def ranking_pages_for_user(
+    *, user: User, year: int, level: str, region: Region, per_page: int
+) -> RankingPages:
+    """:class:`RankingPages` for a region the user may see; else refused."""
     if not (
         user_sees_everything(user)
         or (user.scope_region is not None and user.scope_region.contains(region))
     ):
         raise PermissionDenied(_("所选区划不在您的管辖范围内。"))
-    return ranking_rows(year=year, level=level, region=region)
+    return RankingPages(year=year, level=level, region=region, per_page=per_page)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from deputies.models import Deputy
 from deputies.models import Level
 from deputies.models import PointEntry
 from deputies.points import points_for_deputy
-from deputies.points import ranking_list_for_user
+from deputies.points import ranking_pages_for_user
 from deputies.points import ranking_snapshot_public_get
 
 RANKING_PER_PAGE = 100
@@ -136,11 +136,12 @@ def ranking(request: HttpRequest) -> HttpResponse:
     region = None
     if form.is_valid():
         region = next(r for r in regions if r.pk == form.cleaned_data["region"])
-        rows = ranking_list_for_user(
+        rows = ranking_pages_for_user(
             user=request.user,
             year=form.cleaned_data["year"],
             level=form.cleaned_data["level"],
             region=region,
+            per_page=RANKING_PER_PAGE,
         )
         paginator = Paginator(rows, RANKING_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))

@@ -22,7 +22,7 @@ from deputies.points import point_facts_pending
 from deputies.points import points_for_deputy
 from deputies.points import points_rebuild
 from deputies.points import ranking_list
-from deputies.points import ranking_list_for_user
+from deputies.points import ranking_pages_for_user
 from deputies.points import ranking_publish
 from deputies.points import ranking_snapshot_create
 from deputies.points import ranking_unpublish
@@ -382,8 +382,8 @@ def test_ranking_includes_deputies_without_points(county_a, township_a, ranked):
 
 def test_ranking_for_a_user_outside_the_region_is_refused(county_a, staff_b, ranked):
     with pytest.raises(PermissionDenied, match="不在您的管辖范围内"):
-        ranking_list_for_user(
-            user=staff_b, year=YEAR, level=Level.COUNTY, region=county_a
+        ranking_pages_for_user(
+            user=staff_b, year=YEAR, level=Level.COUNTY, region=county_a, per_page=50
         )
 
 
@@ -503,23 +503,44 @@ def test_rebuild_counts_led_and_confirmed_cosigned_suggestions(
     assert total(unconfirmed) == 0
 
 
-def test_ranking_rows_are_cached_until_a_rebuild_changes_the_ledger(
+def test_ranking_pages_are_cached_until_a_rebuild_changes_the_ledger(
     county_a, station, ranked, django_capture_on_commit_callbacks
 ):
-    """The staff ranking reads a cache that the next changing rebuild invalidates."""
-    from deputies.points import ranking_rows
+    """The staff ranking reads cached pages that the next changing rebuild invalidates."""
+    from deputies.points import RankingPages
 
     first, second, third, _ = ranked
-    before = ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a)
+
+    def ranking():
+        return RankingPages(year=YEAR, level=Level.COUNTY, region=county_a, per_page=2)
+
+    before = list(ranking())
+    assert len(before) == 3
     visit(station, day(4, 6), third)
     visit(station, day(5, 6), third)
 
-    assert ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a) == before
+    assert list(ranking()) == before
     with django_capture_on_commit_callbacks(execute=True):
         points_rebuild(year=YEAR)
-    after = ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a)
+    after = ranking()
 
-    assert [(r.name, r.total, r.rank) for r in after][:2] == [
+    assert [(r.name, r.total, r.rank) for r in after[0:2]] == [
         ("丙", Decimal("8.0"), 1),
         ("甲", Decimal("6.0"), 2),
     ]
+    assert [r.name for r in after[2:3]] == ["乙"]
+
+
+def test_a_cached_ranking_page_reads_no_database(
+    county_a, ranked, django_assert_num_queries
+):
+    from deputies.points import RankingPages
+    from deputies.points import ranking_rows
+
+    expected = ranking_rows(year=YEAR, level=Level.COUNTY, region=county_a)
+    RankingPages(year=YEAR, level=Level.COUNTY, region=county_a, per_page=2)[0:2]
+
+    with django_assert_num_queries(0):
+        pages = RankingPages(year=YEAR, level=Level.COUNTY, region=county_a, per_page=2)
+        assert (len(pages), pages[2:3]) == (3, expected[2:3])
+        assert pages[0:2] == expected[0:2]
