@@ -262,9 +262,33 @@ def _activities_make(*, deputy, region, count: int, start: int = 0) -> None:
         )
 
 
-@pytest.mark.parametrize(
-    "url_name", ["portal-home", "portal-visit-list", "portal-activity-list"]
-)
+def _duties_make(*, deputy, station, count: int, start: int = 0) -> None:
+    """``count`` duty days of ``deputy`` at ``station`` from today on."""
+    for i in range(start, start + count):
+        StationDutyFactory(
+            station=station,
+            date=TODAY + datetime.timedelta(days=i),
+            deputies=[deputy],
+        )
+
+
+def _photos_add(*, count: int) -> None:
+    """A photo on each of the ``count`` newest visits (rows only, no files)."""
+    newest = StationVisit.objects.order_by("-date", "-pk")[:count]
+    VisitPhoto.objects.bulk_create(
+        VisitPhoto(visit=visit, image=f"visits/{visit.pk}.jpg") for visit in newest
+    )
+
+
+# What each page lists, and how many of the rows it shows with 5 and with 50.
+LISTED = {
+    "portal-home": ('class="duty-item"', 5, 5),  # the next five duty days
+    "portal-visit-list": ('class="visit-item"', 5, 20),  # twenty to a page
+    "portal-activity-list": ('class="activity-item"', 5, 20),
+}
+
+
+@pytest.mark.parametrize("url_name", list(LISTED))
 def test_portal_page_queries_do_not_grow_with_rows(
     deputy_client,
     deputy_a,
@@ -273,15 +297,32 @@ def test_portal_page_queries_do_not_grow_with_rows(
     url_name,
     django_assert_max_num_queries,
 ):
-    """Each portal page makes the same number of queries with 5 and with 50 rows."""
+    """Each portal page makes the same number of queries with 5 and with 50 rows
+    (duty days, visits with photos, activities)."""
     url = reverse(url_name)
-    visits_make(station=station_a, deputies=[deputy_a, colleague_a], count=5)
-    _activities_make(deputy=deputy_a, region=station_a.region, count=5)
-    small, _response = count_queries(deputy_client, url)
-    visits_make(station=station_a, deputies=[deputy_a, colleague_a], count=45, start=5)
-    _activities_make(deputy=deputy_a, region=station_a.region, count=45, start=5)
+    marker, shown_small, shown_large = LISTED[url_name]
+
+    def rows_make(count: int, start: int = 0) -> None:
+        visits_make(
+            station=station_a,
+            deputies=[deputy_a, colleague_a],
+            count=count,
+            start=start,
+        )
+        _activities_make(
+            deputy=deputy_a, region=station_a.region, count=count, start=start
+        )
+        _duties_make(deputy=deputy_a, station=station_a, count=count, start=start)
+
+    rows_make(5)
+    _photos_add(count=5)
+    small, response = count_queries(deputy_client, url)
+    assert response.content.decode().count(marker) == shown_small
+    rows_make(45, start=5)
+    _photos_add(count=50)
     with django_assert_max_num_queries(small):
-        large, _response = count_queries(deputy_client, url)
+        large, response = count_queries(deputy_client, url)
+    assert response.content.decode().count(marker) == shown_large
     assert large == small
     # session, user (with scope region), groups, deputy, and the page's own reads
     assert small <= 10, small
@@ -320,6 +361,7 @@ def test_portal_visit_detail_queries_do_not_grow_with_photos(
             deputy_client, reverse("portal-visit-detail", args=[many.pk])
         )
     assert large == small
+    assert small <= 10, small
 
 
 def _colleagues_add(station, township, *, count: int, start: int = 0) -> None:
@@ -351,6 +393,7 @@ def test_portal_visit_log_queries_do_not_grow_with_the_station_group(
     with django_assert_max_num_queries(small):
         large, response = count_queries(deputy_client, url)
     assert large == small
+    assert small <= 10, small
     assert response.content.decode().count('name="deputies"') == 50
 
 
