@@ -9,15 +9,22 @@ from django.contrib import admin
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -351,6 +358,7 @@ class TopicProposalAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class OversightPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "region", "year", "status", "published_at")
     list_filter = ("year", "status")
+    search_fields = ("title",)
     list_select_related = ("region",)
     readonly_fields = (
         "status",
@@ -411,18 +419,63 @@ class MilestoneInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class SubItemInline(ScopedInlineMixin, admin.TabularInline):
-    model = OversightItem
-    fk_name = "parent"
-    fields = ("title", "region", "status")
-    readonly_fields = ("title", "region", "status")
-    extra = 0
-    can_delete = False
-    verbose_name = _("联动的乡镇检查")
-    verbose_name_plural = _("联动的乡镇检查")
+class PreloadedLabelsMixin:
+    """An autocomplete widget that labels the chosen values with objects the change
+    view has already loaded (``select_related`` and ``prefetch_related`` of the
+    item) instead of one query per widget. A value it was not given (a form shown
+    again with the posted values) is looked up as Django does."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    preloaded: dict = {}  # str(pk) → object; assigned per form, never mutated
+
+    def optgroups(self, name, value, attr=None):
+        empty = self.choices.field.empty_values
+        chosen = list(dict.fromkeys(str(v) for v in value if str(v) not in empty))
+        if any(pk not in self.preloaded for pk in chosen):
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance
+        for pk in chosen:
+            options.append(
+                self.create_option(
+                    name, pk, label(self.preloaded[pk]), True, len(options)
+                )
+            )
+        return [(None, options, 0)]
+
+
+class PreloadedAutocompleteSelect(PreloadedLabelsMixin, AutocompleteSelect):
+    pass
+
+
+class PreloadedAutocompleteSelectMultiple(
+    PreloadedLabelsMixin, AutocompleteSelectMultiple
+):
+    pass
+
+
+class OversightItemForm(forms.ModelForm):
+    """Gives the autocomplete widgets the item's related objects, so that the
+    change page labels them without a query of its own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = self.instance
+        if item.pk is None:
+            return
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # admin wrapper
+            if not isinstance(widget, PreloadedLabelsMixin):
+                continue
+            model_field = item._meta.get_field(name)
+            if model_field.many_to_many:
+                objects = list(getattr(item, name).all())
+            elif getattr(item, model_field.attname) is not None:
+                objects = [getattr(item, name)]
+            else:
+                objects = []
+            widget.preloaded = {str(obj.pk): obj for obj in objects}
 
 
 @admin.register(OversightItem)
@@ -439,10 +492,20 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("method", "category", "status")
     search_fields = ("title",)
     list_select_related = ("region",)
-    raw_id_fields = ("plan", "topic", "parent", "deputies", "lead_committee")
-    filter_horizontal = ("responsible_units",)
-    readonly_fields = ("status", "published_at")
-    inlines = [MilestoneInline, SubItemInline]
+    # Autocomplete renders only the chosen values, labelled from what get_object
+    # loads: the change page makes the same few queries whatever the county holds.
+    form = OversightItemForm
+    autocomplete_fields = (
+        "region",
+        "plan",
+        "topic",
+        "parent",
+        "lead_committee",
+        "responsible_units",
+        "deputies",
+    )
+    readonly_fields = ("status", "published_at", "sub_item_list")
+    inlines = [MilestoneInline]
     action_form = OversightActionForm
     actions = [
         "print_four_lists",
@@ -452,6 +515,75 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "draw_cases",
         "open_unit_evaluation",
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                PreloadedAutocompleteSelect(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                PreloadedAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        request.oversight_item_form = True  # get_queryset loads what the form shows
+        try:
+            return super().get_object(request, object_id, from_field)
+        finally:
+            del request.oversight_item_form
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not getattr(request, "oversight_item_form", False):
+            return queryset
+        sub_items = (
+            OversightItem.objects.visible_to(request.user)
+            .filter(parent=OuterRef("pk"))
+            .order_by("region__code", "pk")
+            .values(
+                row=JSONObject(
+                    id="pk", title="title", region="region__name", status="status"
+                )
+            )
+        )
+        return (
+            queryset.select_related(
+                "region", "plan", "topic", "parent", "lead_committee"
+            )
+            .prefetch_related("responsible_units", "deputies")
+            .annotate(sub_item_rows=ArraySubquery(sub_items))
+        )
+
+    @admin.display(description=_("联动的乡镇检查"))
+    def sub_item_list(self, obj):
+        """The township inspections linked to this one (read in get_object's query)."""
+        rows = getattr(obj, "sub_item_rows", None)
+        if not rows:
+            return None
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a>({},{})',
+            (
+                (
+                    reverse("admin:oversight_oversightitem_change", args=[row["id"]]),
+                    row["title"],
+                    row["region"],
+                    OversightItem.Status(row["status"]).label,
+                )
+                for row in rows
+            ),
+        )
 
     @admin.action(
         description=_("对被监督单位进行民主测评(案件评查、两官评议)"),
