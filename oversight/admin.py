@@ -880,10 +880,44 @@ class AppointedOfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("organization",)
 
 
+class OfficialReviewForm(EvaluationOpenForm, forms.ModelForm):
+    """评+述 in one step: the official's report and, as for every oversight
+    evaluation, who evaluates it, the base and the quorum (EvaluationOpenForm).
+    The service's checks run here, so a refusal shows on the form and nothing is
+    created."""
+
+    class Meta:
+        model = OfficialReview
+        fields = ("official", "item", "year", "report")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        item = data.get("item")
+        if not data.get("voters") and item is None:
+            self.add_error(
+                "item", gettext("人大代表测评时请选择监督事项:由参加该事项的代表测评。")
+            )
+            return data
+        try:
+            self.evaluation = self.poll_settings(item)
+            services.official_review_check(
+                official=data["official"],
+                year=data["year"],
+                report=data.get("report", ""),
+                **self.evaluation,
+            )
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        return data
+
+
 @admin.register(OfficialReview)
 class OfficialReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """评+述: the official's report is entered here; saving opens the evaluation
-    among the deputies taking part in the item, who vote in the portal."""
+    """评+述: the official's report is entered here with the evaluation's settings
+    (who evaluates, base, quorum); saving opens the evaluation, whose voters vote
+    in the portal."""
 
     list_display = ("official", "year", "item", "verdict")
     list_select_related = ("official__organization", "item")
@@ -893,24 +927,48 @@ class OfficialReviewAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj:
             return ("official", "item", "year", "report", "poll", "verdict")
-        return ("official", "item", "year", "report")
+        return (
+            "official",
+            "item",
+            "year",
+            "report",
+            "audience",
+            "voters",
+            "base",
+            "quorum",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:  # a review, once opened, is only read
+            return super().get_form(request, obj, change, **kwargs)
+        user = request.user
+        regions = (
+            [user.scope_region_id]
+            if user.scope_region_id
+            else regions_visible_to(user).values("pk")
+        )
+
+        class Form(OfficialReviewForm):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, regions=regions, **form_kwargs)
+
+        kwargs["form"] = Form
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
         self.check_in_scope(request, obj.official)
-        if obj.item is None:
-            raise PermissionDenied(gettext("请选择监督事项:参加该事项的代表进行测评。"))
         created = services.official_review_open(
             official=obj.official,
             year=obj.year,
             report=obj.report,
             item=obj.item,
-            voters=services.item_deputy_users(obj.item),
             user=request.user,
+            **form.evaluation,
         )
         obj.pk = created.pk
         return None

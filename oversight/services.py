@@ -919,6 +919,37 @@ def project_review_outcome(
 # --- satisfaction polls (congress Poll engine) ------------------------------------------
 
 
+def _audience_label(audience: str) -> str:
+    """The electorate's name for who evaluates; refused in Chinese if unknown."""
+    if audience not in PublicEvaluation.Audience.values:
+        _refuse(_("测评人员只能是常委会组成人员、人大代表或群众代表。"), "audience")
+    return str(PublicEvaluation.Audience(audience).label)
+
+
+def poll_settings_check(
+    *, voters: Iterable[User], base: str, quorum: int | None
+) -> list[User]:
+    """Refuse, in Chinese, the settings a satisfaction poll cannot be opened with:
+    no voters, an unknown base (过半数的基数), a quorum below one or above the
+    number of voters (the result could never be valid). Returns the voters."""
+    voters = list(voters)
+    if base not in Poll.Base.values:
+        _refuse(_("过半数的基数只能是全体应投票人或实际投票人。"), "base")
+    if not voters:
+        _refuse(_("没有应投票人,不能开始测评。"), "electorate")
+    if quorum is not None:
+        entitled = len({voter.pk for voter in voters})
+        if quorum < 1:
+            _refuse(_("法定人数至少为1人。"), "quorum")
+        if quorum > entitled:
+            _refuse(
+                _("法定人数(%(quorum)s人)不能多于应投票人数(%(entitled)s人)。")
+                % {"quorum": quorum, "entitled": entitled},
+                "quorum",
+            )
+    return voters
+
+
 def _satisfaction_poll(
     *,
     title: str,
@@ -930,6 +961,7 @@ def _satisfaction_poll(
     quorum: int | None,
     secrecy: str,
 ) -> Poll:
+    voters = poll_settings_check(voters=voters, base=base, quorum=quorum)
     poll = voting.poll_create(
         title=title,
         region=region,
@@ -1112,13 +1144,12 @@ def evaluation_open(
         _refuse(_("问题清单为空,不能测评。"), "empty")
     if opinion.problems.exclude(status=Problem.Status.RECTIFIED).exists():
         _refuse(_("还有问题没有整改完成,不能开始测评。"), "open_problems")
-    audience_label = PublicEvaluation.Audience(audience).label
     poll = _satisfaction_poll(
         title=_("%(item)s审议意见落实情况满意度测评") % {"item": opinion.item.title},
         region=opinion.item.region,
         voters=voters,
         user=user,
-        electorate_label=str(audience_label),
+        electorate_label=_audience_label(audience),
         base=base,
         quorum=quorum,
         secrecy=secrecy,
@@ -1277,7 +1308,7 @@ def unit_evaluation_open(
         region=item.region,
         voters=voters,
         user=user,
-        electorate_label=str(PublicEvaluation.Audience(audience).label),
+        electorate_label=_audience_label(audience),
         base=base,
         quorum=quorum,
         secrecy=secrecy,
@@ -1314,6 +1345,31 @@ def evaluation_list_open_for_voter(*, user: User):
 # --- 评+述 ---------------------------------------------------------------------------------
 
 
+def official_review_check(
+    *,
+    official: AppointedOfficial,
+    year: int,
+    report: str,
+    audience: str,
+    voters: Iterable[User],
+    base: str,
+    quorum: int | None,
+) -> list[User]:
+    """Refuse, in Chinese, a review that cannot be opened (a second one for the
+    official's year, no report, evaluation settings a poll cannot have); change
+    nothing. Returns the voters."""
+    if OfficialReview.objects.filter(official=official, year=year).exists():
+        _refuse(
+            _("%(name)s%(year)s年度的述职评议已经存在。")
+            % {"name": official.name, "year": year},
+            "exists",
+        )
+    if not report.strip():
+        _refuse(_("请填写述职报告。"), "report")
+    _audience_label(audience)
+    return poll_settings_check(voters=voters, base=base, quorum=quorum)
+
+
 @transaction.atomic
 def official_review_open(
     *,
@@ -1323,25 +1379,28 @@ def official_review_open(
     voters: Iterable[User],
     user: User,
     item: OversightItem | None = None,
+    audience: str = PublicEvaluation.Audience.MEMBERS,
     base: str = Poll.Base.ENTITLED,
     quorum: int | None = None,
 ) -> OfficialReview:
-    """Record an appointed official's report (述) and open the evaluation (评)."""
-    if OfficialReview.objects.filter(official=official, year=year).exists():
-        _refuse(
-            _("%(name)s%(year)s年度的述职评议已经存在。")
-            % {"name": official.name, "year": year},
-            "exists",
-        )
-    if not report.strip():
-        _refuse(_("请填写述职报告。"), "report")
+    """Record an appointed official's report (述) and open the evaluation (评) by
+    ``audience`` (its electorate ``voters``), counted on ``base`` with ``quorum``."""
+    voters = official_review_check(
+        official=official,
+        year=year,
+        report=report,
+        audience=audience,
+        voters=voters,
+        base=base,
+        quorum=quorum,
+    )
     poll = _satisfaction_poll(
         title=_("%(official)s%(year)s年度履职满意度测评")
         % {"official": official, "year": year},
         region=official.region,
         voters=voters,
         user=user,
-        electorate_label=_("常委会组成人员"),
+        electorate_label=_audience_label(audience),
         base=base,
         quorum=quorum,
         secrecy=Poll.Secrecy.SECRET,

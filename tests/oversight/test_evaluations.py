@@ -326,3 +326,144 @@ def test_admin_opens_the_democratic_evaluation_of_each_unit(
     # 评价清单 lists them with their unit, where staff conclude them.
     listing = client.get(reverse("admin:oversight_publicevaluation_changelist"))
     assert "隆回县人民检察院" in listing.content.decode()
+
+
+# --- 评+述: the official's review opens its evaluation with the same settings -----
+
+
+@pytest.fixture
+def official(county_a):
+    from oversight.models import AppointedOfficial
+
+    return AppointedOfficial.objects.create(
+        region=county_a,
+        name="肖某",
+        position="局长",
+        organization=OrganizationFactory(name="隆回县水利局", region=county_a),
+    )
+
+
+REVIEW_ADD = "admin:oversight_officialreview_add"
+
+
+def _review_post(client, official, **fields):
+    data = {
+        "official": official.pk,
+        "year": 2027,
+        "report": "一年来履职情况……",
+        "audience": "members",
+        "base": Poll.Base.ENTITLED,
+        "quorum": "",
+        **fields,
+    }
+    return client.post(reverse(REVIEW_ADD), data)
+
+
+def test_review_add_page_asks_for_the_evaluation_settings(client, staff_a, members):
+    client.force_login(staff_a)
+    html = client.get(reverse(REVIEW_ADD)).content.decode()
+    for name in ("audience", "voters", "base", "quorum", "report"):
+        assert f'name="{name}"' in html, name
+    assert f'value="{members[0].pk}"' in html  # the county's accounts are offered
+
+
+def test_admin_opens_an_official_review_with_the_chosen_settings(
+    client, staff_a, official, members
+):
+    from oversight.models import OfficialReview
+
+    client.force_login(staff_a)
+    response = _review_post(
+        client,
+        official,
+        voters=[m.pk for m in members[:3]],
+        base=Poll.Base.VOTING,
+        quorum=2,
+    )
+    assert response.status_code == 302
+    review = OfficialReview.objects.get()
+    assert review.official == official and review.year == 2027
+    poll = review.poll
+    assert poll.status == Poll.Status.OPEN and poll.kind == Poll.Kind.SATISFACTION
+    assert poll.base == Poll.Base.VOTING and poll.quorum == 2
+    assert poll.electorate_label == "常委会组成人员"
+    assert set(poll.voters.values_list("user_id", flat=True)) == {
+        m.pk for m in members[:3]
+    }
+    # Counted by the one rule on the chosen base: 2 满意 of 2 voting is 满意 …
+    _vote(poll, members[:2], [S, S])
+    review = services.official_review_conclude(review=review, user=staff_a)
+    assert review.verdict == S
+
+
+def test_admin_official_review_by_the_items_deputies(
+    client, staff_a, official, rectified_opinion
+):
+    from oversight.models import OfficialReview
+
+    client.force_login(staff_a)
+    item = rectified_opinion.item
+    response = _review_post(client, official, audience="deputies", item=item.pk)
+    assert response.status_code == 302
+    poll = OfficialReview.objects.get().poll
+    assert list(poll.voters.values_list("user__username", flat=True)) == ["item_deputy"]
+    assert poll.electorate_label == "人大代表"
+    assert poll.base == Poll.Base.ENTITLED and poll.quorum is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"quorum": 4}, "法定人数(4人)不能多于应投票人数(3人)"),
+        ({"quorum": 0}, 'form-row errors field-quorum"'),
+        ({"base": "half"}, 'form-row errors field-base"'),
+        ({"voters": []}, "请选择参加测评的人员"),
+        ({"audience": "deputies", "voters": []}, "人大代表测评时请选择监督事项"),
+        ({"report": "  "}, "请填写述职报告"),
+    ],
+)
+def test_admin_refuses_bad_review_settings_and_opens_nothing(
+    client, staff_a, official, members, fields, error
+):
+    from oversight.models import OfficialReview
+
+    client.force_login(staff_a)
+    fields = {"voters": [m.pk for m in members[:3]], **fields}
+    page = _review_post(client, official, **fields)
+    assert page.status_code == 200
+    assert error in page.content.decode()
+    assert not OfficialReview.objects.exists()
+    assert not Poll.objects.exists()
+
+
+def test_official_review_service_refuses_bad_settings_and_changes_nothing(
+    staff_a, official, members
+):
+    from oversight.models import OfficialReview
+
+    def open_review(**settings):
+        return services.official_review_open(
+            official=official,
+            year=2027,
+            report="述职报告",
+            user=staff_a,
+            **{"voters": members, "audience": "members", **settings},
+        )
+
+    for settings, message in [
+        ({"base": "half"}, "过半数的基数只能是全体应投票人或实际投票人"),
+        ({"quorum": 0}, "法定人数至少为1人"),
+        ({"quorum": 5}, r"法定人数(5人)不能多于应投票人数(4人)"),
+        ({"voters": []}, "没有应投票人"),
+        ({"audience": "everyone"}, "测评人员只能是"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            open_review(**settings)
+        assert message in refused.value.messages[0], settings
+    assert not OfficialReview.objects.exists()
+    assert not Poll.objects.exists()
+    review = open_review(quorum=4, base=Poll.Base.VOTING)
+    assert review.poll.quorum == 4 and review.poll.voters.count() == 4
+    with pytest.raises(ValidationError, match="已经存在"):
+        open_review()
+    assert Poll.objects.count() == 1

@@ -367,9 +367,17 @@ def test_official_review_through_admin_and_portal(
     client.force_login(staff_a)
     client.post(
         reverse("admin:oversight_officialreview_add"),
-        {"official": official.pk, "item": item.pk, "year": 2026, "report": "述职报告"},
+        {
+            "official": official.pk,
+            "item": item.pk,
+            "year": 2026,
+            "report": "述职报告",
+            "audience": "deputies",
+            "base": "entitled",
+        },
     )
     review = OfficialReview.objects.get()
+    assert review.poll.electorate_label == "人大代表"
     for user, grade in zip(deputy_users, ["满意", "满意", "不满意"], strict=True):
         voter = Client()
         voter.force_login(user)
