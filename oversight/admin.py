@@ -504,7 +504,7 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "responsible_units",
         "deputies",
     )
-    readonly_fields = ("status", "published_at", "sub_item_list")
+    readonly_fields = ("status", "published_at", "expert_list", "sub_item_list")
     inlines = [MilestoneInline]
     action_form = OversightActionForm
     actions = [
@@ -557,13 +557,30 @@ class OversightItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 )
             )
         )
+        experts = (
+            ExpertAssignment.objects.visible_to(request.user)
+            .filter(item=OuterRef("pk"))
+            .order_by("pk")
+            .values(row=JSONObject(name="expert__name", role="role"))
+        )
         return (
             queryset.select_related(
                 "region", "plan", "topic", "parent", "lead_committee"
             )
             .prefetch_related("responsible_units", "deputies")
-            .annotate(sub_item_rows=ArraySubquery(sub_items))
+            .annotate(
+                sub_item_rows=ArraySubquery(sub_items),
+                expert_rows=ArraySubquery(experts),
+            )
         )
+
+    @admin.display(description=_("参加的专家"))
+    def expert_list(self, obj):
+        """The experts assigned (by hand or by draw), read in get_object's query."""
+        rows = getattr(obj, "expert_rows", None)
+        if not rows:
+            return None
+        return "、".join(f"{row['name']}({row['role']})" for row in rows)
 
     @admin.display(description=_("联动的乡镇检查"))
     def sub_item_list(self, obj):
