@@ -67,6 +67,7 @@ from congress.models import WorkCalendarDay
 from congress.roles import ADMIN_ROLES
 from congress.roles import Role
 from congress.rules import is_in_scope
+from congress.scope import in_subtree
 from congress.scope import user_sees_everything
 
 admin.site.site_header = _("人大监督工作平台")
@@ -204,7 +205,7 @@ class RegionListFilter(admin.SimpleListFilter):
         if chosen is None:
             return queryset
         field = getattr(queryset, "region_field", "region")
-        return queryset.filter(**{f"{field}__code__startswith": chosen.prefix})
+        return in_subtree(queryset, field, chosen.prefix)
 
 
 # --- the scope mixin -------------------------------------------------------------

@@ -7,13 +7,24 @@ the admin, portals, exports, autocomplete and reports all call it.
 Statistical codes are hierarchical (GB/T 2260 and the 统计用区划代码): a region's
 descendants are exactly the codes that start with its significant digits, so a
 subtree is one indexed prefix match, not a recursive query.
+
+On PostgreSQL the rows are matched by region id against the subtree's ids,
+``region_id = ANY(ARRAY(SELECT id … WHERE code LIKE '430524%'))``: the array is
+computed once and the big table is read through its region index. Joining the
+region table instead let the planner merge-join through the index entries of every
+county before the chosen one (5 million visits: a county's capped count took
+100 ms; the array takes 1–2 ms).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import connections
 from django.db import models
+from django.db.models import BooleanField
+from django.db.models import F
+from django.db.models import Func
 
 if TYPE_CHECKING:
     from congress.models import User
@@ -40,8 +51,29 @@ class ScopedQuerySet(models.QuerySet):
         region = user.scope_region
         if region is None:
             return self.none()
-        return self.filter(**{f"{self.region_field}__code__startswith": region.prefix})
+        return in_subtree(self, self.region_field, region.prefix)
 
     def in_region(self, region) -> ScopedQuerySet:
         """Return the rows in a region's subtree."""
-        return self.filter(**{f"{self.region_field}__code__startswith": region.prefix})
+        return in_subtree(self, self.region_field, region.prefix)
+
+
+class _AnyOf(Func):
+    """``value = ANY(array)`` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def in_subtree(queryset: models.QuerySet, path: str, prefix: str) -> models.QuerySet:
+    """Filter ``queryset`` to the rows whose region at ``path`` (``"region"``,
+    ``"station__region"``) lies in the subtree of the code ``prefix``."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(**{f"{path}__code__startswith": prefix})
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    from congress.models import Region
+
+    ids = Region.objects.filter(code__startswith=prefix).order_by().values("pk")
+    return queryset.filter(_AnyOf(F(path), ArraySubquery(ids)))

@@ -65,6 +65,7 @@ from congress.audit import state_change_event
 from congress.models import Region
 from congress.models import User
 from congress.rules import is_in_scope
+from congress.scope import in_subtree
 from congress.scope import user_sees_everything
 from deputies.models import ActivityParticipant
 from deputies.models import CitizenOpinion
@@ -421,9 +422,7 @@ def _facts_visible_to(*, fact: str, user: User) -> QuerySet:
         return queryset
     if user.scope_region is None:
         return queryset.none()
-    return queryset.filter(
-        **{f"{region_field}__code__startswith": user.scope_region.prefix}
-    )
+    return in_subtree(queryset, region_field, user.scope_region.prefix)
 
 
 def point_facts_pending(*, fact: str, user: User, year: int) -> QuerySet:

@@ -522,3 +522,20 @@ def test_is_staff_follows_admin_roles(county_a):
     user.groups.clear()
     user.refresh_from_db()
     assert user.is_staff is False, "no admin role, no admin"
+
+
+def test_scope_on_postgresql_matches_region_ids_without_joining_regions(
+    staff_a, deputies_ab
+):
+    """A county's share of millions of visits is read through the region index:
+    ``region_id = ANY(ARRAY(…))``, not a join the planner may merge through every
+    other county's rows first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the id array is PostgreSQL's; SQLite keeps the prefix join")
+    from deputies.models import StationVisit
+
+    sql = str(StationVisit.objects.visible_to(staff_a).order_by().query)
+
+    assert "= ANY(ARRAY(SELECT" in sql
+    assert 'JOIN "congress_region"' not in sql
+    assert list(Deputy.objects.visible_to(staff_a)) == [deputies_ab[0]]
