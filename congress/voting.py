@@ -16,10 +16,14 @@ insertion. ``poll_close`` therefore rewrites a secret poll's ballots in random o
 with new ids, in the closing transaction. While the poll is open, read access to the
 ballot and receipt tables must stay with the database administrator.
 
-Serialisation. ``vote_cast``, ``poll_close`` and ``poll_publish`` lock the poll row
-(``SELECT … FOR UPDATE``) before checking its status, so a vote either commits before
-the close or sees the poll closed: no ballot is accepted after the close. One ballot
-per voter is enforced by the unique constraint on (poll, voter) of the receipts.
+Serialisation. ``vote_cast`` takes the poll shared (its advisory lock shared and its
+row ``FOR SHARE``); ``poll_close``, ``poll_publish`` and every other change take it
+exclusively (the advisory lock and ``FOR UPDATE``), each before checking the status.
+Votes do not wait for each other; a close waits for the votes in progress, votes
+arriving meanwhile queue behind it and then see the poll closed: a vote either
+commits before the close or is refused, no ballot is accepted after the close. One
+ballot per voter is enforced by the unique constraint on (poll, voter) of the
+receipts.
 
 Results. Nobody sees a partial result while a poll is open (``poll_tally`` refuses);
 staff follow the turnout (``poll_turnout``). Paper ballots are entered as per-option
@@ -40,6 +44,7 @@ from dataclasses import field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db import connection
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -190,8 +195,58 @@ def approval_rank(
 # --- setting a poll up ---------------------------------------------------------------
 
 
+# The poll's advisory lock: (class, object) = (hashtext('congress.poll'), poll id);
+# two polls whose ids agree modulo 2**31 only ever wait for each other needlessly.
+_ADVISORY = "hashtext('congress.poll'), %s::int4"
+
+
+def _advisory_key(poll: Poll) -> int:
+    return poll.pk % 2**31
+
+
 def _lock(poll: Poll) -> Poll:
+    """Take the poll exclusively: its advisory lock, then its row ``FOR UPDATE``.
+    Every change of a poll (open, close, publish, paper counts) takes it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({_ADVISORY})", [_advisory_key(poll)]
+        )
     return Poll.objects.select_for_update().get(pk=poll.pk)
+
+
+def _lock_for_vote(poll: Poll, voter: User) -> Poll | None:
+    """Take the poll shared for one vote: its advisory lock shared, then the row
+    ``FOR SHARE`` in the query that also says whether ``voter`` is entitled and
+    lists the option ids. Returns ``None`` when the poll does not exist.
+
+    Shared locks do not conflict with each other, so ballots commit side by side.
+    The exclusive lock of ``_lock`` conflicts with both, so a close waits for every
+    vote already holding them, and a vote arriving while the close holds them
+    waits and then reads the closed status (the poll is read in a statement after
+    the wait: READ COMMITTED gives it a snapshot that includes the close). The
+    advisory lock is what makes the close's turn come: PostgreSQL queues a shared
+    request behind an exclusive one already waiting for a lock, whereas a row's
+    ``FOR SHARE`` is granted at once next to the shared lockers holding the row,
+    so a steady stream of votes would keep a close waiting until it ends. The row
+    lock stays for any change of the poll row that does not take ``_lock``
+    (``FOR KEY SHARE`` would not do: an UPDATE of a non-key column does not
+    conflict with it).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock_shared({_ADVISORY})", [_advisory_key(poll)]
+        )
+    polls = Poll._meta.db_table
+    voters = PollVoter._meta.db_table
+    options = PollOption._meta.db_table
+    sql = (
+        "SELECT p.*,"
+        f" EXISTS (SELECT 1 FROM {voters} v"
+        " WHERE v.poll_id = p.id AND v.user_id = %s) AS voter_entitled,"
+        f" ARRAY(SELECT o.id FROM {options} o WHERE o.poll_id = p.id) AS option_ids"
+        f" FROM {polls} p WHERE p.id = %s FOR SHARE OF p"
+    )
+    return next(iter(Poll.objects.raw(sql, [voter.pk, poll.pk])), None)
 
 
 def _refuse_unless(poll: Poll, *statuses: str) -> None:
@@ -371,9 +426,9 @@ def _option_id(value) -> int:
         ) from None
 
 
-def _answers_for(poll: Poll, choices) -> dict[int, str]:
-    """Check a ballot's choices against the poll; return {option id: answer}."""
-    option_ids = set(poll.options.values_list("pk", flat=True))
+def _answers_for(poll: Poll, choices, option_ids: set[int]) -> dict[int, str]:
+    """Check a ballot's choices against the poll's options; return {option id:
+    answer}."""
     if poll.kind == Poll.Kind.APPROVAL:
         if not isinstance(choices, Mapping):
             raise ValidationError(
@@ -437,14 +492,14 @@ def vote_cast(*, poll: Poll, voter: User, choices) -> str:
     Refused when the poll is not open, the voter is not entitled, has voted already,
     or the choices are invalid or too many.
     """
-    poll = _lock(poll)
-    if poll.status != Poll.Status.OPEN:
+    poll = _lock_for_vote(poll, voter)
+    if poll is None or poll.status != Poll.Status.OPEN:
         raise ValidationError(
             _("投票尚未开始或已经截止,不能投票。"), code="poll_not_open"
         )
-    if not PollVoter.objects.filter(poll=poll, user=voter).exists():
+    if not poll.voter_entitled:
         raise ValidationError(_("您不在本次票决的投票人范围内。"), code="not_entitled")
-    answers = _answers_for(poll, choices)
+    answers = _answers_for(poll, choices, set(poll.option_ids))
     try:
         with transaction.atomic():
             receipt = BallotReceipt.objects.create(poll=poll, voter=voter)

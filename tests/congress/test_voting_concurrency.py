@@ -8,6 +8,7 @@ PostgreSQL allows 100 connections, so 16 worker threads.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -148,3 +149,119 @@ def test_poll_close_while_votes_arrive_counts_only_votes_before_the_close():
     assert Ballot.objects.filter(poll=poll).count() == len(ok)
     tally = voting.poll_tally(poll=poll)
     assert sum(o.yes for o in tally.options) == len(ok)
+
+
+# --- the poll row lock: votes share it, the close takes it alone ----------------------
+#
+# Each test pauses one transaction at a known point (inside ``vote_cast`` after the
+# lock, or inside ``poll_close`` before it commits) and looks at what another
+# transaction does meanwhile, so the order is certain and not left to the scheduler.
+
+PAUSE = 0.5  # long enough for a waiting transaction to show that it waits
+
+
+def _paused(monkeypatch, name: str):
+    """Make ``voting.<name>`` stop until released; return (reached, release)."""
+    reached, release = threading.Event(), threading.Event()
+    original = getattr(voting, name)
+
+    def pause(*args, **kwargs):
+        reached.set()
+        assert release.wait(timeout=30), "never released"
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(voting, name, pause)
+    return reached, release
+
+
+def _in_thread(pool: ThreadPoolExecutor, function, *args, **kwargs):
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return pool.submit(run)
+
+
+def test_votes_do_not_wait_for_each_other(monkeypatch):
+    """A vote paused after taking the poll row does not hold up another voter's
+    vote: the second one commits while the first is still open."""
+    poll, voters, options = _setup(2, "share")
+    reached, release = _paused(monkeypatch, "receipt_code_new")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = _in_thread(pool, _attempt, poll, voters[0], options[0].pk)
+        assert reached.wait(timeout=30)
+        monkeypatch.undo()  # the second vote runs straight through
+        second = _in_thread(pool, _attempt, poll, voters[1], options[1].pk)
+        try:
+            assert second.result(timeout=10)[0] == "ok"
+        finally:
+            release.set()
+        assert first.result(timeout=30)[0] == "ok"
+    assert BallotReceipt.objects.filter(poll=poll).count() == 2
+
+
+def test_close_waits_for_the_vote_in_progress_and_counts_it(monkeypatch):
+    """A close that comes while a vote holds the poll row waits for that vote to
+    commit; the vote is accepted and counted."""
+    poll, voters, options = _setup(1, "inflight")
+    reached, release = _paused(monkeypatch, "receipt_code_new")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        vote = _in_thread(pool, _attempt, poll, voters[0], options[0].pk)
+        assert reached.wait(timeout=30)
+        close = _in_thread(pool, voting.poll_close, poll=poll, user=None)
+        time.sleep(PAUSE)
+        assert not close.done(), "the close did not wait for the vote"
+        assert Poll.objects.get(pk=poll.pk).status == Poll.Status.OPEN
+        release.set()
+        assert vote.result(timeout=30)[0] == "ok"
+        close.result(timeout=30)
+    assert Poll.objects.get(pk=poll.pk).status == Poll.Status.CLOSED
+    assert voting.poll_tally(poll=poll).option(options[0].pk).yes == 1
+
+
+def test_vote_during_the_close_waits_and_is_refused(monkeypatch):
+    """A vote that arrives while the close holds the poll row (the status already
+    changed, not yet committed) waits for the close and is then refused: nothing
+    is written."""
+    poll, voters, options = _setup(1, "during")
+    reached, release = _paused(monkeypatch, "_ballots_rewrite_shuffled")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        close = _in_thread(pool, voting.poll_close, poll=poll, user=None)
+        assert reached.wait(timeout=30)
+        vote = _in_thread(pool, _attempt, poll, voters[0], options[0].pk)
+        time.sleep(PAUSE)
+        assert not vote.done(), "the vote did not wait for the close"
+        release.set()
+        close.result(timeout=30)
+        status, message = vote.result(timeout=30)
+    assert (status, message) == ("refused", "投票尚未开始或已经截止,不能投票。")
+    assert not BallotReceipt.objects.filter(poll=poll).exists()
+    assert not Ballot.objects.filter(poll=poll).exists()
+
+
+def test_votes_after_a_waiting_close_queue_behind_it(monkeypatch):
+    """A close waiting for a vote in progress is not overtaken by the votes that
+    arrive after it: they wait for the close and are refused (a stream of votes
+    cannot keep the close from taking effect)."""
+    poll, voters, options = _setup(2, "queue")
+    reached, release = _paused(monkeypatch, "receipt_code_new")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = _in_thread(pool, _attempt, poll, voters[0], options[0].pk)
+        assert reached.wait(timeout=30)
+        monkeypatch.undo()
+        close = _in_thread(pool, voting.poll_close, poll=poll, user=None)
+        time.sleep(PAUSE)
+        later = _in_thread(pool, _attempt, poll, voters[1], options[1].pk)
+        time.sleep(PAUSE)
+        assert not later.done(), "the later vote overtook the waiting close"
+        assert not close.done()
+        release.set()
+        assert first.result(timeout=30)[0] == "ok"
+        close.result(timeout=30)
+        assert later.result(timeout=30) == (
+            "refused",
+            "投票尚未开始或已经截止,不能投票。",
+        )
+    assert BallotReceipt.objects.filter(poll=poll).count() == 1
