@@ -332,38 +332,51 @@ def portal_vote_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _ballot_options(poll: Poll) -> list[tuple]:
+    """The poll's options with their candidate project, in one query."""
+    options = poll.options.select_related("candidate").order_by("order", "pk")
+    return [(o, getattr(o, "candidate", None)) for o in options]
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ballot. After the vote the receipt code is shown once, never stored."""
+    """The ballot. After the vote the receipt code is shown once, never stored.
+
+    The POST asks nothing the vote does not need: whether the deputy has voted
+    is the engine's answer (the unique receipt), not a query of its own.
+    """
     poll = selectors.poll_get_for_voter(user=request.user, pk=pk)
-    options = selectors.poll_candidates(poll=poll)
+    template = "livelihood_votes/portal/vote.html"
+    form = None
+    if request.method == "POST" and poll.status == Poll.Status.OPEN:
+        form = BallotForm(request.POST, poll=poll, options=_ballot_options(poll))
+        if form.is_valid():
+            try:
+                code = voting.vote_cast(
+                    poll=poll, voter=request.user, choices=form.choices()
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                return render(
+                    request,
+                    "livelihood_votes/portal/vote_receipt.html",
+                    {"poll": poll, "code": code},
+                )
+    # Not the accepted ballot: the page says whether the deputy has voted.
     voted = poll.receipts.filter(voter=request.user).exists()
     context = {"poll": poll, "voted": voted}
     if poll.status != Poll.Status.OPEN or voted:
-        return render(request, "livelihood_votes/portal/vote.html", context)
-    form = BallotForm(request.POST or None, poll=poll, options=options)
-    if request.method == "POST" and form.is_valid():
-        try:
-            code = voting.vote_cast(
-                poll=poll, voter=request.user, choices=form.choices()
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            return render(
-                request,
-                "livelihood_votes/portal/vote_receipt.html",
-                {"poll": poll, "code": code},
-            )
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "livelihood_votes/portal/vote.html",
-        {**context, "form": form},
-        status=status,
-    )
+        return render(request, template, context)
+    if form is None:
+        return render(
+            request,
+            template,
+            {**context, "form": BallotForm(poll=poll, options=_ballot_options(poll))},
+        )
+    return render(request, template, {**context, "form": form}, status=400)
 
 
 @never_cache

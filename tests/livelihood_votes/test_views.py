@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from congress import voting
@@ -167,6 +169,35 @@ def test_deputy_votes_sees_receipt_and_checks_it(client, voting_round):
     again = client.post(url, _ballot_post(round_.poll, ["候选项目3"]))
     assert "您已经投过票" in again.content.decode()
     assert Ballot.objects.filter(poll=round_.poll).count() == 1
+
+
+def _ballot_post_queries(client, county, staff, candidates: int) -> int:
+    round_ = published_round(region=county, staff=staff, candidates=candidates)
+    voters = deputies_with_users(
+        1, region=county, term=round_.term, prefix=f"q{candidates}-"
+    )
+    round_ = services.round_voting_open(round_=round_, user=staff)
+    client.force_login(voters[0])
+    yes = [c.title for c in round_.candidates.all()[:2]]
+    data = _ballot_post(round_.poll, yes)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(reverse("portal-vote", args=[round_.poll.pk]), data)
+    assert response.status_code == 200 and "投票成功" in response.content.decode()
+    return len(ctx.captured_queries)
+
+
+def test_ballot_post_queries_do_not_grow_with_candidates(
+    client, county_a, staff_a, county_b, staff_b
+):
+    """The accepted ballot costs the same queries with 3 or 15 candidates, and no
+    more than: session, user, poll, options with candidates; in vote_cast the
+    advisory lock, the poll row with entitlement and option ids, the receipt
+    (savepoint), the ballot, its choices; the receipt page's roles and unread
+    count; the session's idle renewal."""
+    small = _ballot_post_queries(client, county_a, staff_a, 3)
+    large = _ballot_post_queries(client, county_b, staff_b, 15)
+    assert small == large
+    assert large <= 18
 
 
 def test_ballot_with_too_many_yes_is_refused(client, voting_round):
