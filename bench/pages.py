@@ -318,4 +318,10 @@ PAGES: tuple[Page | Render | Measure, ...] = (
         "bench.ballots:ballot_burst",
         requires=("livelihood_votes.services", "gunicorn"),
     ),
+    Measure(
+        "导入代表名册(10,000 行 xlsx)",
+        "bench.imports:deputy_import_10k",
+        requires=("deputies.imports",),
+        target_ms=60_000,
+    ),
 )
