@@ -195,7 +195,7 @@ def test_votes_do_not_wait_for_each_other(monkeypatch):
         monkeypatch.undo()  # the second vote runs straight through
         second = _in_thread(pool, _attempt, poll, voters[1], options[1].pk)
         try:
-            assert second.result(timeout=10)[0] == "ok"
+            assert second.result(timeout=30)[0] == "ok"
         finally:
             release.set()
         assert first.result(timeout=30)[0] == "ok"
