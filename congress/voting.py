@@ -47,6 +47,8 @@ from django.db import IntegrityError
 from django.db import connection
 from django.db import transaction
 from django.db.models import Count
+from django.db.models import Exists
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -206,11 +208,16 @@ def _advisory_key(poll: Poll) -> int:
 
 def _lock(poll: Poll) -> Poll:
     """Take the poll exclusively: its advisory lock, then its row ``FOR UPDATE``.
-    Every change of a poll (open, close, publish, paper counts) takes it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT pg_advisory_xact_lock({_ADVISORY})", [_advisory_key(poll)]
-        )
+    Every change of a poll (open, close, publish, paper counts) takes it.
+
+    On SQLite (the demo of ``make run``) there is nothing to take: SQLite lets one
+    transaction write at a time, and ``select_for_update`` does nothing there.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pg_advisory_xact_lock({_ADVISORY})", [_advisory_key(poll)]
+            )
     return Poll.objects.select_for_update().get(pk=poll.pk)
 
 
@@ -231,7 +238,23 @@ def _lock_for_vote(poll: Poll, voter: User) -> Poll | None:
     lock stays for any change of the poll row that does not take ``_lock``
     (``FOR KEY SHARE`` would not do: an UPDATE of a non-key column does not
     conflict with it).
+
+    On SQLite (the demo) the same answers come from plain queries; SQLite lets
+    one transaction write at a time.
     """
+    if connection.vendor != "postgresql":
+        found = (
+            Poll.objects.filter(pk=poll.pk)
+            .annotate(
+                voter_entitled=Exists(
+                    PollVoter.objects.filter(poll=OuterRef("pk"), user=voter)
+                )
+            )
+            .first()
+        )
+        if found is not None:
+            found.option_ids = list(found.options.values_list("pk", flat=True))
+        return found
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT pg_advisory_xact_lock_shared({_ADVISORY})", [_advisory_key(poll)]

@@ -1,0 +1,58 @@
+"""`make run` on its embedded default: SQLite, Celery inline, DEBUG on.
+
+The suite runs on PostgreSQL; this runs the demo's own steps (migrate, seed_demo)
+in a subprocess with the environment `make run` gives (nothing but DEBUG=1), on a
+throw-away SQLite file, then signs the demo deputy in and opens their pages. Code
+that only works on PostgreSQL (raw SQL, advisory locks) breaks here first.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGES = """
+from django.test import Client
+from congress.models import User
+from congress.models import Poll
+
+client = Client(HTTP_HOST="127.0.0.1")  # make run serves 127.0.0.1:8000
+client.force_login(User.objects.get(username="deputy"))
+poll = Poll.objects.filter(voters__user__username="deputy").order_by("pk").first()
+paths = ["/", "/portal/", "/portal/votes/"]
+if poll is not None:
+    paths.append(f"/portal/votes/{poll.pk}/")
+for path in paths:
+    response = client.get(path, follow=True)
+    print(path, response.status_code)
+    assert response.status_code == 200, (path, response.status_code)
+"""
+
+
+def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_make_run_demo_sets_up_on_sqlite(tmp_path):
+    makefile = (ROOT / "Makefile").read_text()
+    assert "RUN_ENV := DEBUG=1\n" in makefile, "make run's environment changed"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DEBUG": "1",
+        # Not the developer's db.sqlite3: the same default engine in a temp file.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    for step in (("migrate", "--noinput"), ("seed_demo",), ("shell", "-c", PAGES)):
+        done = _manage(*step, env=env)
+        assert done.returncode == 0, f"{' '.join(step)}:\n{done.stderr[-3000:]}"
