@@ -14,20 +14,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = """
+from django.contrib import admin
 from django.test import Client
-from congress.models import User
+from django.urls import reverse
 from congress.models import Poll
+from congress.models import User
 
-client = Client(HTTP_HOST="127.0.0.1")  # make run serves 127.0.0.1:8000
-client.force_login(User.objects.get(username="deputy"))
+def visit(username, paths):
+    client = Client(HTTP_HOST="127.0.0.1")  # make run serves 127.0.0.1:8000
+    client.force_login(User.objects.get(username=username))
+    for path in paths:
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, (username, path, response.status_code)
+
 poll = Poll.objects.filter(voters__user__username="deputy").order_by("pk").first()
-paths = ["/", "/portal/", "/portal/votes/"]
-if poll is not None:
-    paths.append(f"/portal/votes/{poll.pk}/")
-for path in paths:
-    response = client.get(path, follow=True)
-    print(path, response.status_code)
-    assert response.status_code == 200, (path, response.status_code)
+visit("deputy", ["/", "/portal/", "/portal/votes/", f"/portal/votes/{poll.pk}/"])
+# Every admin changelist as county staff: scoped querysets, filters, counts.
+staff = User.objects.get(username="longhui_staff")
+changelists = [
+    reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+    for m in admin.site._registry
+    if staff.has_perm(f"{m._meta.app_label}.view_{m._meta.model_name}")
+    or staff.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")
+]
+assert len(changelists) > 20, changelists
+visit("longhui_staff", ["/admin/", *changelists])
+print(len(changelists), "changelists")
 """
 
 
