@@ -523,9 +523,10 @@ def vote_cast(*, poll: Poll, voter: User, choices) -> str:
     if not poll.voter_entitled:
         raise ValidationError(_("您不在本次票决的投票人范围内。"), code="not_entitled")
     answers = _answers_for(poll, choices, set(poll.option_ids))
+    # No savepoint around the receipt: a second vote fails here and nothing after
+    # it runs; the refusal leaves this atomic block, which rolls the vote back.
     try:
-        with transaction.atomic():
-            receipt = BallotReceipt.objects.create(poll=poll, voter=voter)
+        receipt = BallotReceipt.objects.create(poll=poll, voter=voter)
     except IntegrityError:
         raise ValidationError(
             _("您已经投过票,每人只能投一次。"), code="already_voted"

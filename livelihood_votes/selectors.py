@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from congress.models import BallotReceipt
 from congress.models import Organization
 from congress.models import Poll
+from congress.models import PollOption
 from congress.models import Region
 from congress.models import User
 from deputies.models import CitizenOpinion
@@ -153,6 +154,26 @@ def poll_get_for_voter(*, user: User, pk: int) -> Poll:
     if poll is None:
         raise Http404(_("票决不存在。"))
     return poll
+
+
+def ballot_get_for_voter(*, user: User, pk: int) -> tuple[Poll, list[tuple]]:
+    """A livelihood poll the user is entitled to and its ballot: (poll, [(option,
+    candidate project or None)]) in one query, the options read with their poll.
+    The same 404 as ``poll_get_for_voter`` otherwise."""
+    polls = Poll.objects.filter(pk=pk, voters__user=user).filter(
+        _livelihood_poll_filter()
+    )
+    options = list(
+        PollOption.objects.filter(poll__in=polls)
+        .select_related("poll", "candidate")
+        .order_by("order", "pk")
+    )
+    if not options:  # a poll without options yet
+        return poll_get_for_voter(user=user, pk=pk), []
+    poll = options[0].poll
+    for option in options:
+        option.poll = poll
+    return poll, [(o, getattr(o, "candidate", None)) for o in options]
 
 
 def poll_candidates(*, poll: Poll) -> list[tuple]:

@@ -332,12 +332,6 @@ def portal_vote_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ballot_options(poll: Poll) -> list[tuple]:
-    """The poll's options with their candidate project, in one query."""
-    options = poll.options.select_related("candidate").order_by("order", "pk")
-    return [(o, getattr(o, "candidate", None)) for o in options]
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -347,11 +341,11 @@ def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
     The POST asks nothing the vote does not need: whether the deputy has voted
     is the engine's answer (the unique receipt), not a query of its own.
     """
-    poll = selectors.poll_get_for_voter(user=request.user, pk=pk)
+    poll, options = selectors.ballot_get_for_voter(user=request.user, pk=pk)
     template = "livelihood_votes/portal/vote.html"
     form = None
     if request.method == "POST" and poll.status == Poll.Status.OPEN:
-        form = BallotForm(request.POST, poll=poll, options=_ballot_options(poll))
+        form = BallotForm(request.POST, poll=poll, options=options)
         if form.is_valid():
             try:
                 code = voting.vote_cast(
@@ -374,7 +368,7 @@ def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             template,
-            {**context, "form": BallotForm(poll=poll, options=_ballot_options(poll))},
+            {**context, "form": BallotForm(poll=poll, options=options)},
         )
     return render(request, template, {**context, "form": form}, status=400)
 
