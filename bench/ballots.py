@@ -267,10 +267,15 @@ def session_create(user) -> tuple[str, str]:
     from django.utils.crypto import get_random_string
     from django.utils.module_loading import import_string
 
+    from congress.middleware import IdleSessionMiddleware
+
     store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "congress.backends.UserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # What the login response leaves too (IdleSessionMiddleware): without it the
+    # first request of every session would write the session again.
+    store[IdleSessionMiddleware.KEY] = int(time.time())
     store.create()
     return store.session_key, get_random_string(32, CSRF_CHARS)
 
