@@ -20,6 +20,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin
 from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import PermissionDenied
@@ -224,12 +225,34 @@ class ScopeFieldsMixin:
         return queryset.order_by(*ordering) if ordering else queryset
 
 
+# Django's own msgid (django/contrib/admin/options.py), translated by Django's
+# catalogue. Kept in a constant so that makemessages does not copy it into ours,
+# where bin/update-messages would "translate" it to itself (English) for zh_Hans.
+ACTION_CHECKBOX_LABEL = "Select this object for an action - {}"
+
+
 class ScopedAdminMixin(ScopeFieldsMixin):
     """Use on every ModelAdmin of a scoped model (see the module docstring)."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same markup without a template per row.
+
+        Django renders a ``forms.CheckboxInput`` through the form renderer for every
+        row (a third of a 50-row changelist's rendering); this formats the identical
+        ``<input>`` directly. The column header (``#action-toggle``) comes from
+        Django's ``result_headers``, which recognises the column by this name.
+        """
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select"'
+            ' aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext(ACTION_CHECKBOX_LABEL), str(obj)),
+        )
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

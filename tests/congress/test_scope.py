@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import SafeString
 
 from congress import admin as congress_admin
 from congress.models import AuditEvent
@@ -539,3 +541,20 @@ def test_scope_on_postgresql_matches_region_ids_without_joining_regions(
     assert "= ANY(ARRAY(SELECT" in sql
     assert 'JOIN "congress_region"' not in sql
     assert list(Deputy.objects.visible_to(staff_a)) == [deputies_ab[0]]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_scoped_admin_row_checkbox_is_djangos_markup(township_a, language):
+    """``ScopedAdminMixin.action_checkbox`` formats the row checkbox without a
+    template: byte for byte Django's ``CheckboxInput`` (escaping included), with
+    Django's translated label, so actions.js (select all, counter, shift-click)
+    finds what it expects."""
+    organization = OrganizationFactory(region=township_a, name="县<b>\"交通\"</b>&'局'")
+    model_admin = admin.site._registry[Organization]
+    with translation.override(language):
+        ours = model_admin.action_checkbox(organization)
+        djangos = admin.ModelAdmin.action_checkbox(model_admin, organization)
+    assert ours == djangos
+    assert isinstance(ours, SafeString)
+    label = {"zh-hans": "选择此对象执行操作", "en": "Select this object for an action"}
+    assert f'aria-label="{label[language]} - 县&lt;b&gt;&quot;' in ours

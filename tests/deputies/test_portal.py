@@ -9,6 +9,7 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from congress.roles import Role
 from deputies.models import Activity
@@ -474,3 +475,56 @@ def test_admin_visit_changelist_links_staff_to_the_log_form(client, staff_a, lea
     response = client.get(url)
     assert response.status_code == 200
     assert f'href="{log_url}"' not in response.content.decode()
+
+
+def test_admin_visit_changelist_checkboxes_for_actions(
+    client, staff_a, deputy_a, station_a
+):
+    """Each row has Django's action checkbox (name, value, class, aria-label) and
+    the header the select-all box; actions.js and its counter are on the page."""
+    visits_make(station=station_a, deputies=[deputy_a], count=3)
+    client.force_login(staff_a)
+    response = client.get(reverse("admin:deputies_stationvisit_changelist"))
+    html = response.content.decode()
+    assert (
+        '<input type="checkbox" id="action-toggle"'
+        ' aria-label="选择此页面上的所有对象执行操作">' in html
+    )
+    assert html.count('class="action-select"') == 3
+    for visit in StationVisit.objects.all():
+        assert (
+            '<td class="action-checkbox"><input type="checkbox"'
+            f' name="_selected_action" value="{visit.pk}" class="action-select"'
+            f' aria-label="选择此对象执行操作 - {escape(str(visit))}"></td>'
+        ) in html
+    assert "admin/js/actions.js" in html
+    assert 'class="action-counter"' in html
+    assert '<option value="delete_selected">' in html
+
+
+def test_admin_visit_changelist_bulk_delete_through_selected_rows(
+    client, staff_a, deputy_a, station_a, deputy_b, station_b
+):
+    """Rows posted as ``_selected_action`` go through the action (delete: the
+    confirmation, then the deletion); a row outside the scope is not touched."""
+    visits_make(station=station_a, deputies=[deputy_a], count=3)
+    visits_make(station=station_b, deputies=[deputy_b], count=1)
+    mine = list(StationVisit.objects.filter(station=station_a).order_by("pk"))
+    other = StationVisit.objects.get(station=station_b)
+    client.force_login(staff_a)
+    url = reverse("admin:deputies_stationvisit_changelist")
+    data = {
+        "action": "delete_selected",
+        "_selected_action": [mine[0].pk, mine[1].pk, other.pk],
+    }
+    confirm = client.post(url, data)
+    assert confirm.status_code == 200
+    assert "admin/delete_selected_confirmation.html" in [
+        t.name for t in confirm.templates
+    ]
+    done = client.post(url, {**data, "post": "yes"})
+    assert done.status_code == 302
+    assert set(StationVisit.objects.values_list("pk", flat=True)) == {
+        mine[2].pk,
+        other.pk,
+    }
