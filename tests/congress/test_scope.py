@@ -10,6 +10,7 @@ import factory
 import openpyxl
 import pytest
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -558,3 +559,33 @@ def test_scoped_admin_row_checkbox_is_djangos_markup(township_a, language):
     assert isinstance(ours, SafeString)
     label = {"zh-hans": "选择此对象执行操作", "en": "Select this object for an action"}
     assert f'aria-label="{label[language]} - 县&lt;b&gt;&quot;' in ours
+
+
+def test_every_scoped_admin_uses_the_fast_changelist():
+    """Every admin of a scoped model gets the checkbox and the change-URL shortcut."""
+    scoped = [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, congress_admin.ScopedAdminMixin)
+    ]
+    assert len(scoped) > 10
+    for model_admin in scoped:
+        assert model_admin.get_changelist(None) is congress_admin.ScopedChangeList
+        assert (
+            type(model_admin).action_checkbox
+            is congress_admin.ScopedAdminMixin.action_checkbox
+        ), type(model_admin)
+
+
+@pytest.mark.parametrize(
+    "pk", [7, 123456789, "ab-12_x", "a/b", "站点", "..", "a b", "x?y#z", "%2F"]
+)
+def test_scoped_changelist_change_url_is_djangos(rf, staff_a, pk):
+    """The change link of a row is the URL Django's reverse() gives, for integer
+    keys (the shortcut) and for string keys it would quote (the fallback)."""
+    request = rf.get(reverse("admin:congress_organization_changelist"))
+    request.user = staff_a
+    changelist = admin.site._registry[Organization].get_changelist_instance(request)
+    assert isinstance(changelist, congress_admin.ScopedChangeList)
+    row = Organization(id=pk)
+    assert changelist.url_for_result(row) == ChangeList.url_for_result(changelist, row)
