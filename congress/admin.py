@@ -229,13 +229,20 @@ class ScopeFieldsMixin:
 
 
 class ScopedChangeList(ChangeList):
-    """Django's changelist, with each row's change URL built without a reverse().
+    """Django's changelist, with each row's change link built cheaply.
 
     Django reverses the change URL once per row and link column (100 reverse()
     calls on a 50-row page with two link columns). The URL differs between rows
     only in the primary key, so it is reversed once with a marker and the quoted
     key put in its place; a key that reverse() would percent-encode, or a URL in
     which the marker is not found once, falls back to Django's reverse().
+
+    When the list is filtered, searched, sorted or paged, Django's
+    ``add_preserved_filters`` then resolve()s every link to see whether it points
+    at the changelist itself (about 0.2 ms each: 20 ms a page). A change link never
+    does, so the preserved filters (``?_changelist_filters=…``) are put into the
+    link here, as that function would, and ``preserved_filters`` (read only by
+    ``items_for_result``) is left empty for it: the links are the same.
     """
 
     PK_MARKER = "__pk__"
@@ -253,12 +260,21 @@ class ScopedChangeList(ChangeList):
         before, _marker, after = url.partition(self.PK_MARKER)
         return before, after
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_filters = self.preserved_filters
+        self.preserved_filters = ""
+
     def url_for_result(self, result) -> str:
         quoted = str(quote(getattr(result, self.pk_attname)))
         parts = self._change_url_parts
         if parts is None or not self.PLAIN_PK_RE.fullmatch(quoted):
-            return super().url_for_result(result)
-        return f"{parts[0]}{quoted}{parts[1]}"
+            url = super().url_for_result(result)
+        else:
+            url = f"{parts[0]}{quoted}{parts[1]}"
+        if self.link_filters:
+            url = f"{url}?{self.link_filters}"
+        return url
 
 
 # Django's own msgid (django/contrib/admin/options.py), translated by Django's

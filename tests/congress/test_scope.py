@@ -10,9 +10,11 @@ import factory
 import openpyxl
 import pytest
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString
@@ -580,12 +582,31 @@ def test_every_scoped_admin_uses_the_fast_changelist():
 @pytest.mark.parametrize(
     "pk", [7, 123456789, "ab-12_x", "a/b", "站点", "..", "a b", "x?y#z", "%2F"]
 )
-def test_scoped_changelist_change_url_is_djangos(rf, staff_a, pk):
-    """The change link of a row is the URL Django's reverse() gives, for integer
-    keys (the shortcut) and for string keys it would quote (the fallback)."""
-    request = rf.get(reverse("admin:congress_organization_changelist"))
+@pytest.mark.parametrize(
+    "query", ["", "?kind__exact=government&q=%E4%BA%A4%E9%80%9A+%E5%B1%80&o=-2&p=2"]
+)
+def test_scoped_changelist_change_link_is_djangos(rf, staff_a, pk, query):
+    """A row's change link, as the changelist template gets it, is Django's: the
+    reverse()d URL for integer keys (the shortcut) and for string keys it would
+    quote (the fallback), with the list's filters preserved in
+    ``_changelist_filters`` (added without a resolve() per link)."""
+    url = reverse("admin:congress_organization_changelist")
+    request = rf.get(url + query)
     request.user = staff_a
+    request.resolver_match = resolve(url)
     changelist = admin.site._registry[Organization].get_changelist_instance(request)
     assert isinstance(changelist, congress_admin.ScopedChangeList)
     row = Organization(id=pk)
-    assert changelist.url_for_result(row) == ChangeList.url_for_result(changelist, row)
+    ours = add_preserved_filters(
+        {"preserved_filters": changelist.preserved_filters, "opts": changelist.opts},
+        changelist.url_for_result(row),
+    )
+    djangos = add_preserved_filters(
+        {
+            "preserved_filters": changelist.model_admin.get_preserved_filters(request),
+            "opts": changelist.opts,
+        },
+        ChangeList.url_for_result(changelist, row),
+    )
+    assert ours == djangos
+    assert ("_changelist_filters=" in ours) is bool(query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -528,3 +529,19 @@ def test_admin_visit_changelist_bulk_delete_through_selected_rows(
         mine[2].pk,
         other.pk,
     }
+
+
+def test_admin_visit_changelist_links_keep_the_filters(
+    client, staff_a, deputy_a, station_a
+):
+    """Filtered, each row's two links (date, station) open the visit with the
+    list's filters preserved, so 返回 comes back to the same list."""
+    visits_make(station=station_a, deputies=[deputy_a], count=3)
+    client.force_login(staff_a)
+    query = "period=this_year&kind__exact=reception"
+    url = reverse("admin:deputies_stationvisit_changelist")
+    html = client.get(f"{url}?{query}").content.decode()
+    for visit in StationVisit.objects.all():
+        change = reverse("admin:deputies_stationvisit_change", args=[visit.pk])
+        link = f'href="{change}?{urlencode({"_changelist_filters": query})}"'
+        assert html.count(link) == 2, link
