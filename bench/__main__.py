@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import importlib
 import json
 import os
@@ -361,6 +362,10 @@ def run(
         from django.db import connection
 
         settle(connection)
+        # As a gunicorn worker does after loading the app (congress/wsgi.py): what
+        # the bench has made so far is not walked again by every full collection.
+        gc.collect()
+        gc.freeze()
         for entry in PAGES:
             if only and only not in entry.name:
                 continue
@@ -587,6 +592,12 @@ def write_markdown(report: dict, out: Path) -> None:
         " through gunicorn (production settings) on loopback; see `bench/ballots.py`.",
         "- 每种规模建好后先 `VACUUM (ANALYZE)` 并 `CHECKPOINT`,再开始计时。"
         " After each build the database is vacuumed, analyzed and checkpointed.",
+        "- 计时前 `gc.collect()` 并 `gc.freeze()`,与 gunicorn worker 载入应用后"
+        "(`congress/wsgi.py`)一样:完整垃圾回收不再遍历启动时的对象。 Before timing,"
+        " the heap is frozen as a gunicorn worker's is after loading the app.",
+        "- 机器一行的“CPU 标定”是一段固定 Python 计算的用时:不同日子的同型机器相差可达"
+        " 2.5 倍,比较两次结果先比较它。 The CPU calibration in the machine line is a"
+        " fixed Python workload: compare it before comparing two runs.",
         "- 页面清单见 `bench/pages.py`;URL 无法解析、数据中没有可用对象或渲染函数尚不存在的"
         "条目会被跳过并注明。 Entries whose URL, data or renderer is missing are"
         " skipped and noted.",
@@ -599,6 +610,23 @@ def write_markdown(report: dict, out: Path) -> None:
     print(f"wrote {out}")
 
 
+def cpu_calibration() -> float:
+    """Milliseconds for a fixed pure-Python workload (best of five): the same
+    code measures slower on a slower machine, and this says how much slower.
+    The machines this runs on differ by up to ~2.5× from one day to the next."""
+    import json
+
+    doc = {f"k{i}": [i, str(i) * 3, {"v": i / 7}] for i in range(2000)}
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(20):
+            json.loads(json.dumps(doc))
+            sorted(str(i * 7919 % 10007) for i in range(5000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def machine() -> str:
     import django
     from django.db import connection
@@ -607,7 +635,9 @@ def machine() -> str:
     return (
         f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPU, "
         f"Python {platform.python_version()}, Django {django.get_version()}, "
-        f"{connection.vendor} {getattr(connection, 'pg_version', '')}"
+        f"{connection.vendor} {getattr(connection, 'pg_version', '')}; "
+        f"CPU 标定 / calibration {cpu_calibration():.0f} ms"
+        "(固定的 Python 计算,越小越快 / a fixed Python workload, lower is faster)"
     )
 
 

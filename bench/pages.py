@@ -56,18 +56,19 @@ OPINIONS_WHY = (
     "migration) and fixed-period filters as on the visits changelist"
 )
 ITEM_WHY = (
-    "修改页的查询数按控件而非数据量:全县区划下拉、承办单位选择器、五个 raw-id 控件"
-    "各查一次 / a change form: one query per widget (regions, units, five raw-id "
-    "fields), not per row"
+    "查询已按数据量固定(9 条,200 个问题只读列出);剩下的时间在修改表单和自动补全控件的"
+    "渲染,尚未逐项分析 / 9 queries whatever the data; the rest is rendering the change "
+    "form and its autocomplete widgets, not yet analysed item by item"
 )
 
 
 VISITS_COUNTY_WHY = (
-    "分页器的限量计数(至多 5,001 行)按区划代码前缀连接区划表,规划器选用归并连接,"
-    "先扫过编号在前的各县约 200 万条索引项才到隆回县;范围过滤改按区划 id 即可 / "
-    "the capped count joins regions by code prefix and the planner merge-joins "
-    "through ~2M index entries of the counties before 隆回县; filtering on the "
-    "scope's region ids would avoid that"
+    "SQL 约 12 ms(范围按区划 id 过滤,限量计数 3 ms);其余是后台渲染 50 行和侧栏的"
+    "应用列表(每页 6–11 ms,逐个模型检查权限)。行渲染已去掉每行的复选框模板和链接的"
+    " reverse/resolve / ~12 ms of SQL (scope by region ids, capped count 3 ms); the "
+    "rest is the admin rendering 50 rows and the sidebar's app list (6–11 ms a page, "
+    "a permission check per model); per-row checkbox templates and link "
+    "reverse/resolve are gone"
 )
 PORTAL_OPINIONS_WHY = (
     "收件箱查询(deputies/opinions.py 的 opinion_list_for_handler)把“给我的、"
@@ -77,10 +78,9 @@ PORTAL_OPINIONS_WHY = (
     "with the deputy and station ids resolved first the query takes ~10 ms"
 )
 RANKING_WHY = (
-    "整份排名存在缓存里,每次请求都反序列化全市排名(约 40 ms),生成的大量对象"
-    "每隔一两次请求触发一次完整垃圾回收(约 110 ms)/ the whole city ranking is "
-    "unpickled from the cache on every request (~40 ms) and its objects set off "
-    "a full garbage collection every other request (~110 ms)"
+    "排名按页缓存,一次请求读两个小键;超出时多为完整垃圾回收落在计时内 / cached a "
+    "page at a time (two small keys a request); when over, a full garbage "
+    "collection fell inside the timed requests"
 )
 
 
