@@ -614,8 +614,6 @@ def cpu_calibration() -> float:
     """Milliseconds for a fixed pure-Python workload (best of five): the same
     code measures slower on a slower machine, and this says how much slower.
     The machines this runs on differ by up to ~2.5× from one day to the next."""
-    import json
-
     doc = {f"k{i}": [i, str(i) * 3, {"v": i / 7}] for i in range(2000)}
     best = float("inf")
     for _ in range(5):

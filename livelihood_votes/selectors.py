@@ -176,18 +176,6 @@ def ballot_get_for_voter(*, user: User, pk: int) -> tuple[Poll, list[tuple]]:
     return poll, [(o, getattr(o, "candidate", None)) for o in options]
 
 
-def poll_candidates(*, poll: Poll) -> list[tuple]:
-    """The poll's options with their candidate project (for the ballot form)."""
-    options = list(poll.options.order_by("order", "pk"))
-    candidates = {
-        c.option_id: c
-        for c in CandidateProject.objects.filter(option__poll=poll).select_related(
-            "responsible_unit"
-        )
-    }
-    return [(o, candidates.get(o.pk)) for o in options]
-
-
 def round_get_for_user(*, user: User, pk: int) -> VotingRound:
     """A round within the user's scope (the same 404 for missing and forbidden)."""
     round_ = (
