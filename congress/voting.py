@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -523,24 +524,63 @@ def vote_cast(*, poll: Poll, voter: User, choices) -> str:
     if not poll.voter_entitled:
         raise ValidationError(_("您不在本次票决的投票人范围内。"), code="not_entitled")
     answers = _answers_for(poll, choices, set(poll.option_ids))
-    # No savepoint around the receipt: a second vote fails here and nothing after
-    # it runs; the refusal leaves this atomic block, which rolls the vote back.
+    code = receipt_code_new()
+    # No savepoint around the receipt: a second vote fails at the receipt and
+    # nothing after it is written; the refusal leaves this atomic block, which
+    # rolls the vote back.
     try:
-        receipt = BallotReceipt.objects.create(poll=poll, voter=voter)
+        _ballot_write(poll, voter, receipt_hash(code), answers)
     except IntegrityError:
         raise ValidationError(
             _("您已经投过票,每人只能投一次。"), code="already_voted"
         ) from None
-    code = receipt_code_new()
-    ballot = Ballot.objects.create(poll=poll, receipt_hash=receipt_hash(code))
-    BallotChoice.objects.bulk_create(
-        BallotChoice(ballot=ballot, option_id=pk, answer=answer)
-        for pk, answer in answers.items()
-    )
-    if poll.secrecy == Poll.Secrecy.NAMED:
-        receipt.ballot = ballot
-        receipt.save(update_fields=["ballot"])
     return code
+
+
+def _ballot_write(poll: Poll, voter: User, hashed: str, answers: dict) -> None:
+    """Write the receipt, the ballot and its choices: on PostgreSQL in one
+    statement (one round trip instead of three, and no model instances), elsewhere
+    through the ORM. The receipt comes first, so a second vote by the same voter
+    fails on the receipt's unique constraint before anything else is written. Only
+    a named poll's receipt points to its ballot (the foreign key is checked at
+    commit, so it may name the ballot written by the same statement)."""
+    named = poll.secrecy == Poll.Secrecy.NAMED
+    ballot_id = uuid.uuid4()
+    if connection.vendor != "postgresql":
+        receipt = BallotReceipt.objects.create(poll=poll, voter=voter)
+        ballot = Ballot.objects.create(id=ballot_id, poll=poll, receipt_hash=hashed)
+        BallotChoice.objects.bulk_create(
+            BallotChoice(ballot=ballot, option_id=pk, answer=answer)
+            for pk, answer in answers.items()
+        )
+        if named:
+            receipt.ballot = ballot
+            receipt.save(update_fields=["ballot"])
+        return
+    receipts = BallotReceipt._meta.db_table
+    ballots = Ballot._meta.db_table
+    rows = BallotChoice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH r AS (INSERT INTO {receipts} (poll_id, voter_id, voted_at, ballot_id)"
+            " VALUES (%s, %s, %s, %s) RETURNING 1),"
+            f" b AS (INSERT INTO {ballots} (id, poll_id, receipt_hash)"
+            " SELECT %s, %s, %s FROM r RETURNING id)"
+            f" INSERT INTO {rows} (id, ballot_id, option_id, answer)"
+            " SELECT gen_random_uuid(), b.id, c.option_id, c.answer"
+            " FROM b, unnest(%s::bigint[], %s::varchar[]) AS c(option_id, answer)",
+            [
+                poll.pk,
+                voter.pk,
+                timezone.now(),
+                ballot_id if named else None,
+                ballot_id,
+                poll.pk,
+                hashed,
+                [int(pk) for pk in answers],
+                list(answers.values()),
+            ],
+        )
 
 
 @dataclass(frozen=True)
