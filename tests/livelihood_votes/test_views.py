@@ -218,6 +218,28 @@ def test_user_outside_the_electorate_gets_404(client, voting_round, staff_b):
     assert client.get(reverse("portal-vote", args=[round_.poll.pk])).status_code == 404
 
 
+def test_open_poll_of_another_kind_is_not_a_portal_ballot(
+    client, county_a, voting_round
+):
+    """A deputy who is a voter of an open poll that belongs to no round, run-off or
+    project evaluation gets the same 404 on the ballot page, read or posted."""
+    _round, voters = voting_round
+    other = voting.poll_create(
+        title="其他表决",
+        region=county_a,
+        kind=Poll.Kind.APPROVAL,
+        user=None,
+        options=["甲"],
+        voters=[voters[0]],
+    )
+    other = voting.poll_open(poll=other, user=None)
+    client.force_login(voters[0])
+    url = reverse("portal-vote", args=[other.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, _ballot_post(other, ["甲"])).status_code == 404
+    assert not Ballot.objects.filter(poll=other).exists()
+
+
 # --- presiding staff ------------------------------------------------------------------------
 
 
