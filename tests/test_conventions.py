@@ -88,3 +88,16 @@ def test_no_fstring_inside_gettext():
         if pattern.search(line)
     ]
     assert not offenders, offenders
+
+
+def test_template_comments_close_on_their_line():
+    """``{# … #}`` ends on its own line; a longer note needs ``{% comment %}``.
+    Django prints an unclosed ``{#`` as text (it once did, into the roster PDF)."""
+    offenders = []
+    for path in sorted(ROOT.glob("**/templates/**/*.html")):
+        if ".venv" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\{#(?!.*#\})", line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not offenders, offenders
