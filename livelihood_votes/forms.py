@@ -74,10 +74,12 @@ class BallotForm(forms.Form):
                 error_messages={"required": _("请选择满意、基本满意或不满意。")},
             )
         else:
+            # Built once: the enum makes a new list on every ``.choices``.
+            answers = BallotChoice.Answer.choices
             for option, candidate in options:
                 self.fields[f"option_{option.pk}"] = forms.ChoiceField(
                     label=option.label,
-                    choices=BallotChoice.Answer.choices,
+                    choices=answers,
                     widget=forms.RadioSelect,
                     required=False,
                     help_text=candidate.description if candidate else "",
