@@ -350,6 +350,13 @@ def points_rebuild(*, year: int, region: Region | None = None) -> RebuildResult:
         # compiling the statement costs more than it saves here.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL jit = off")
+        # Let the planner share the scan and join of a year's visits between
+        # parallel workers: at the default costs, gathering the ~2 million fact
+        # rows of a city's year looks dearer to it than scanning alone, yet on
+        # two cores the rebuild of 30,000 deputies took 4.8 s instead of 6.4 s.
+        # Small scopes stay serial (below min_parallel_table_scan_size).
+        cursor.execute("SET LOCAL parallel_setup_cost = 10")
+        cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
         cursor.execute(
             _RULES_SQL.format(prefix=_PREFIX_SQL, fact_numbers=_fact_numbers_sql()),
             params,

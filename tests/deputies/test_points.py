@@ -544,3 +544,44 @@ def test_a_cached_ranking_page_reads_no_database(
         pages = RankingPages(year=YEAR, level=Level.COUNTY, region=county_a, per_page=2)
         assert (len(pages), pages[2:3]) == (3, expected[2:3])
         assert pages[0:2] == expected[0:2]
+
+
+def test_rebuild_gives_the_same_ledger_when_postgres_plans_it_in_parallel(
+    county_a, township_a, station, deputy
+):
+    """The rebuild lets PostgreSQL share the facts between parallel workers at city
+    scale. Forced into a parallel plan on small data, it writes the very ledger a
+    serial plan writes: the running sums and caps do not depend on the workers."""
+    from django.db import connection
+
+    others = [DeputyFactory(region=township_a) for _ in range(3)]
+    rule(county_a, Fact.VISIT, 2, 7)
+    rule(county_a, Fact.ACTIVITY_PRESENT, 3, 30)
+    for month in range(1, 10):
+        visit(station, day(month, 6), deputy, *others[: month % 4])
+    activity(county_a, day(3, 2), {deputy: "present", others[0]: "present"})
+    points_rebuild(year=YEAR)
+    serial = ledger()
+    PointEntry.objects.all().delete()
+
+    plans = []
+
+    def parallel_everywhere(execute, sql, params, many, context):
+        cursor = context["cursor"]
+        if "CREATE TEMP TABLE points_new" in sql:
+            cursor.execute("EXPLAIN " + sql.split(" AS\n", 1)[1], params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        result = execute(sql, params, many, context)
+        if "parallel_tuple_cost" in sql:  # after the rebuild's own settings
+            for setting in (
+                "parallel_setup_cost = 0",
+                "min_parallel_table_scan_size = 0",
+                "min_parallel_index_scan_size = 0",
+            ):
+                cursor.execute(f"SET LOCAL {setting}")
+        return result
+
+    with connection.execute_wrapper(parallel_everywhere):
+        points_rebuild(year=YEAR)
+    assert plans and "Gather" in plans[0], plans
+    assert ledger() == serial and len(serial) > 9
