@@ -149,6 +149,16 @@ def test_compose_reports_worker_is_bounded():
     assert int(_option(words, "--max-memory-per-child") or 0) > 0, "no memory limit"
 
 
+def test_compose_database_has_shared_memory_for_parallel_queries():
+    """PostgreSQL's parallel workers share hash tables in /dev/shm (64 MB by
+    default in Docker); the points rebuild's parallel join needs more than its
+    work_mem (256 MB) there."""
+    size = str(SERVICES["db"].get("shm_size", "64m")).lower()
+    number, unit = re.fullmatch(r"(\d+)([kmg]?)b?", size).groups()
+    megabytes = int(number) * {"k": 1 / 1024, "": 1 / 1024**2, "m": 1, "g": 1024}[unit]
+    assert megabytes >= 512, size
+
+
 def test_compose_manage_commands_exist():
     """Every ``manage.py <command>`` in the image, entry point and compose file exists."""
     text = "\n".join(
