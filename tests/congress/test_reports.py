@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 
@@ -36,6 +35,8 @@ from tests.factories.deputies import DeputyFactory
 from tests.factories.deputies import LiaisonStationFactory
 from tests.factories.deputies import MandateFactory
 from tests.factories.deputies import StationAssignmentFactory
+from tests.pdf import assert_cjk_embedded
+from tests.pdf import squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +59,6 @@ def pdf_text(content: bytes, tmp_path: Path, *, page: int | None = None) -> str:
         [*args, str(path), "-"], capture_output=True, check=True, text=True
     )
     return result.stdout
-
-
-def pdf_fonts(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(content)
-    return subprocess.run(
-        ["pdffonts", str(path)], capture_output=True, check=True, text=True
-    ).stdout
-
-
-def squeeze(text: str) -> str:
-    """pdftotext may or may not keep the spaces between CJK glyphs."""
-    return re.sub(r"\s+", "", text)
 
 
 def make_roster(
@@ -125,10 +113,7 @@ def test_roster_pdf_has_chinese_text_page_numbers_and_embedded_cjk_font(
     ):
         assert expected in text, f"{expected!r} missing from the PDF text"
     assert "13800000000" not in text, "the roster must print phones masked"
-    fonts = pdf_fonts(pdf.content, tmp_path)
-    cjk = [line for line in fonts.splitlines() if "CJK" in line]
-    assert cjk, f"no CJK font in the PDF:\n{fonts}"
-    assert all(" yes " in line for line in cjk), f"CJK font not embedded:\n{fonts}"
+    assert_cjk_embedded(pdf.content, tmp_path)
 
 
 def test_roster_pdf_many_rows_repeats_the_table_header_on_each_page(

@@ -26,17 +26,14 @@ from tests.factories.congress import RegionFactory
 from tests.factories.congress import TermFactory
 from tests.factories.deputies import DeputyFactory
 from tests.factories.deputies import MandateFactory
+from tests.pdf import assert_cjk_embedded
+from tests.pdf import squeeze
 
 pytestmark = pytest.mark.django_db
 
 HEADERS = ("姓名", "性别", "代表层级", "代表团", "工作单位及职务", "联系电话")
 LONG_WORKPLACE = "湖南省邵阳市隆回县桃洪镇农业农村综合服务中心暨乡村振兴工作办公室"
 LONG_TITLE = "党委委员兼驻村第一书记"
-
-
-def squeeze(text: str) -> str:
-    """pdftotext may or may not keep the spaces between CJK glyphs."""
-    return re.sub(r"\s+", "", text)
 
 
 def pdf_to_text(content: bytes, tmp_path: Path, *args: str) -> str:
@@ -47,14 +44,6 @@ def pdf_to_text(content: bytes, tmp_path: Path, *args: str) -> str:
         capture_output=True,
         check=True,
         text=True,
-    ).stdout
-
-
-def pdf_fonts(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(content)
-    return subprocess.run(
-        ["pdffonts", str(path)], capture_output=True, check=True, text=True
     ).stdout
 
 
@@ -165,10 +154,7 @@ def test_roster_pdf_prints_every_deputy_row_and_the_column_headers(
     text = "".join(lines)
     for index in range(len(people)):
         assert f"1390000{index:04d}" not in text, "a full phone number printed"
-    fonts = pdf_fonts(pdf.content, tmp_path)
-    cjk = [line for line in fonts.splitlines() if "CJK" in line]
-    assert cjk, f"no CJK font in the PDF:\n{fonts}"
-    assert all(" yes " in line for line in cjk), f"CJK font not embedded:\n{fonts}"
+    assert_cjk_embedded(pdf.content, tmp_path)
 
 
 def test_roster_pdf_long_workplace_wraps_inside_its_cell(

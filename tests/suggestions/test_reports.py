@@ -17,6 +17,7 @@ from suggestions.models import ReviewStage
 from suggestions.reports import handling_report_pdf
 from tests.factories.congress import RegionFactory
 from tests.factories.suggestions import SuggestionFactory
+from tests.pdf import pdf_fonts
 from tests.suggestions.conftest import deputy_with_user
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +36,6 @@ def _text(content: bytes, tmp_path: Path) -> str:
         ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
     return re.sub(r"\s+", "", text)
-
-
-def _fonts(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(content)
-    return subprocess.run(
-        ["pdffonts", str(path)], capture_output=True, check=True, text=True
-    ).stdout
 
 
 @pytest.fixture
@@ -95,7 +88,7 @@ def test_statistics_page_and_report_pdf_show_same_figures(
     assert "100.0%" in text
     assert "2/1/0/0" in text  # A/B/C/D as on the statistics page
     assert unit_row.on_time_rate in text
-    assert "CJK" in _fonts(content, tmp_path)
+    assert "CJK" in pdf_fonts(content, tmp_path)
 
 
 def test_category_and_township_figures_on_page_and_in_pdf(
@@ -151,7 +144,7 @@ def test_reply_letter_pdf(client, deputy_a, advance, liaison_a, liaison_a2, tmp_
     assert "李建国代表" in text
     assert "签发人:张局长" in text
     assert "年底前完成道路硬化" in text
-    assert "CJK" in _fonts(content, tmp_path)
+    assert "CJK" in pdf_fonts(content, tmp_path)
 
 
 def test_deputy_downloads_own_reply_letter_only(client, deputy_a, deputy_b, advance):
