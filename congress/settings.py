@@ -119,6 +119,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: a session ends after 30 minutes without a request. IdleSessionMiddleware
 # renews it (at most once a minute), so the 30 minutes run from the last request.
+SESSION_ENGINE = "congress.sessions"  # Django's database sessions, read in plain SQL
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
