@@ -1,11 +1,12 @@
 """Authentication backend of the platform."""
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import OuterRef
+from django.db.models.expressions import RawSQL
 
 
 class UserBackend(ModelBackend):
@@ -22,11 +23,7 @@ class UserBackend(ModelBackend):
         users = user_model._default_manager.select_related("scope_region")
         postgres = connection.vendor == "postgresql"
         if postgres:
-            users = users.annotate(
-                _role_names=ArraySubquery(
-                    Group.objects.filter(user=OuterRef("pk")).values("name")
-                )
-            )
+            users = users.annotate(_role_names=RawSQL(_role_names_sql(), ()))
         try:
             user = users.get(pk=user_id)
         except user_model.DoesNotExist:
@@ -35,3 +32,17 @@ class UserBackend(ModelBackend):
             # What the cached property ``User.role_names`` would read.
             user.__dict__["role_names"] = frozenset(user.__dict__.pop("_role_names"))
         return user if self.user_can_authenticate(user) else None
+
+
+@functools.cache
+def _role_names_sql() -> str:
+    """The names of the user's groups, as an array: what ``ArraySubquery`` over
+    ``Group`` would write, given as SQL because building that subquery took
+    0.4 ms of Python on every request."""
+    user_model = get_user_model()
+    memberships = user_model.groups.through._meta.db_table
+    return (
+        f"ARRAY(SELECT g.name FROM {Group._meta.db_table} g"
+        f" JOIN {memberships} m ON m.group_id = g.id"
+        f' WHERE m.user_id = "{user_model._meta.db_table}"."id")'
+    )
