@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -62,10 +63,19 @@ class ReceiptCheckForm(forms.Form):
 class BallotForm(forms.Form):
     """A ballot: 赞成/反对/弃权 per candidate, or one grade for a satisfaction poll."""
 
-    def __init__(self, *args, poll, options, **kwargs):
+    def __init__(self, *args, poll, options=None, **kwargs):
+        """``options``: the ballot's [(option, candidate project or None)], to show
+        it. Left out, the fields are made from ``poll.option_ids`` without labels:
+        all a submitted ballot needs to be read, and a ballot POST need not load
+        the options and their candidates (the view shows a refused ballot again
+        with them)."""
         super().__init__(*args, **kwargs)
         self.poll = poll
         self.satisfaction = poll.kind == "satisfaction"
+        if options is None:
+            options = [
+                (SimpleNamespace(pk=pk, label=""), None) for pk in poll.option_ids
+            ]
         if self.satisfaction:
             self.fields["grade"] = forms.ChoiceField(
                 label=_("测评意见"),

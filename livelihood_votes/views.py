@@ -339,20 +339,22 @@ def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """The ballot. After the vote the receipt code is shown once, never stored.
 
     The POST asks nothing the vote does not need: whether the deputy has voted
-    is the engine's answer (the unique receipt), not a query of its own.
+    is the engine's answer (the unique receipt), not a query of its own, and the
+    options with their candidates are read only to show a ballot again.
     """
-    poll, options = selectors.ballot_get_for_voter(user=request.user, pk=pk)
+    poll = selectors.ballot_get_for_voter(user=request.user, pk=pk)
     template = "livelihood_votes/portal/vote.html"
-    form = None
-    if request.method == "POST" and poll.status == Poll.Status.OPEN:
-        form = BallotForm(request.POST, poll=poll, options=options)
+    submitted = request.method == "POST" and poll.status == Poll.Status.OPEN
+    refused = None
+    if submitted:
+        form = BallotForm(request.POST, poll=poll)
         if form.is_valid():
             try:
                 code = voting.vote_cast(
                     poll=poll, voter=request.user, choices=form.choices()
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                refused = error
             else:
                 return render(
                     request,
@@ -364,12 +366,17 @@ def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"poll": poll, "voted": voted}
     if poll.status != Poll.Status.OPEN or voted:
         return render(request, template, context)
-    if form is None:
+    options = selectors.ballot_options(poll=poll)
+    if not submitted:
         return render(
             request,
             template,
             {**context, "form": BallotForm(poll=poll, options=options)},
         )
+    # The refused ballot again, with its options and what was wrong.
+    form = BallotForm(request.POST, poll=poll, options=options)
+    if form.is_valid() and refused is not None:
+        _apply_errors(form, refused)
     return render(request, template, {**context, "form": form}, status=400)
 
 

@@ -29,6 +29,48 @@ def visit(username, paths):
 
 poll = Poll.objects.filter(voters__user__username="deputy").order_by("pk").first()
 visit("deputy", ["/", "/portal/", "/portal/votes/", f"/portal/votes/{poll.pk}/"])
+# A ballot cast and one refused on SQLite, in a new round of the county that the
+# demo deputy votes in (the demo's own rounds are decided already).
+import datetime
+from decimal import Decimal
+from django.db.models import Max
+from livelihood_votes import services
+from livelihood_votes.models import VotingRound
+
+demo = VotingRound.objects.get(poll=poll)
+round_ = services.round_create(
+    region=demo.region,
+    year=demo.year,
+    batch=VotingRound.objects.filter(region=demo.region, year=demo.year)
+    .aggregate(m=Max("batch"))["m"] + 1,
+    title="SQLite 上的票决",
+    term=demo.term,
+    choose_count=1,
+    user=None,
+)
+services.round_screening_start(round_=round_, user=None)
+for i in range(2):
+    services.candidate_create(
+        round_=round_,
+        title=f"候选项目{i}",
+        description="说明",
+        responsible_unit=demo.candidates.first().responsible_unit,
+        budget=Decimal(1),
+        target_date=datetime.date(demo.year, 12, 31),
+        user=None,
+    )
+services.round_candidates_publish(round_=round_, user=None)
+round_ = services.round_voting_open(round_=round_, user=None)
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(username="deputy"))
+url = f"/portal/votes/{round_.poll.pk}/"
+option_ids = list(round_.poll.options.order_by("order").values_list("pk", flat=True))
+ballot = {f"option_{pk}": "yes" if pk == option_ids[0] else "no" for pk in option_ids}
+refused = client.post(url, {**ballot, f"option_{option_ids[1]}": "maybe"})
+assert refused.status_code == 400 and "候选项目1" in refused.content.decode()
+accepted = client.post(url, ballot)
+assert accepted.status_code == 200 and "投票成功" in accepted.content.decode()
+assert round_.poll.receipts.filter(voter__username="deputy").exists()
 # Every admin changelist as county staff: scoped querysets, filters, counts.
 staff = User.objects.get(username="longhui_staff")
 changelists = [
