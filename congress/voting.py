@@ -33,6 +33,7 @@ every paper count is confirmed nothing is tallied or published.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -54,6 +55,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congress import audit
+from congress import db
 from congress.models import Ballot
 from congress.models import BallotChoice
 from congress.models import BallotReceipt
@@ -260,17 +262,26 @@ def _lock_for_vote(poll: Poll, voter: User) -> Poll | None:
         cursor.execute(
             f"SELECT pg_advisory_xact_lock_shared({_ADVISORY})", [_advisory_key(poll)]
         )
-    polls = Poll._meta.db_table
+    row = db.fetch_one(_vote_poll_sql(), [voter.pk, poll.pk])
+    if row is None:
+        return None
+    found = db.instance(Poll, row)
+    found.voter_entitled, found.option_ids = row[db.width(Poll) :]
+    return found
+
+
+@functools.cache
+def _vote_poll_sql() -> str:
+    """The poll ``FOR SHARE``, whether the voter is entitled, its option ids."""
     voters = PollVoter._meta.db_table
     options = PollOption._meta.db_table
-    sql = (
-        "SELECT p.*,"
+    return (
+        f"SELECT {db.columns(Poll, 'p')},"
         f" EXISTS (SELECT 1 FROM {voters} v"
         " WHERE v.poll_id = p.id AND v.user_id = %s) AS voter_entitled,"
         f" ARRAY(SELECT o.id FROM {options} o WHERE o.poll_id = p.id) AS option_ids"
-        f" FROM {polls} p WHERE p.id = %s FOR SHARE OF p"
+        f" FROM {Poll._meta.db_table} p WHERE p.id = %s FOR SHARE OF p"
     )
-    return next(iter(Poll.objects.raw(sql, [voter.pk, poll.pk])), None)
 
 
 def _refuse_unless(poll: Poll, *statuses: str) -> None:

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from congress import db
 from congress.models import BallotReceipt
 from congress.models import Organization
 from congress.models import Poll
@@ -166,17 +167,19 @@ def ballot_get_for_voter(*, user: User, pk: int) -> Poll:
     otherwise.
 
     Every ballot POST runs this, so it is one cheap query: the checks of
-    ``poll_get_for_voter`` in plain SQL (the ORM's joins for
+    ``poll_get_for_voter`` in plain SQL (``congress.db``: the ORM's joins for
     ``_livelihood_poll_filter`` took 1.5 ms of Python per ballot to build). The
     ids are all a submitted ballot needs; the options with their candidates
     (``ballot_options``) only a ballot to show does.
     """
     postgres = connection.vendor == "postgresql"
-    sql = _ballot_poll_sql(option_ids=postgres)
-    poll = next(iter(Poll.objects.raw(sql, [pk, user.pk])), None)
-    if poll is None:
+    row = db.fetch_one(_ballot_poll_sql(option_ids=postgres), [pk, user.pk])
+    if row is None:
         raise Http404(_("票决不存在。"))
-    if not postgres:  # SQLite (the demo): no arrays
+    poll = db.instance(Poll, row)
+    if postgres:
+        poll.option_ids = row[db.width(Poll)]
+    else:  # SQLite (the demo): no arrays
         poll.option_ids = list(
             PollOption.objects.filter(poll_id=poll.pk)
             .order_by("order", "pk")
@@ -214,7 +217,8 @@ def _ballot_poll_sql(*, option_ids: bool) -> str:
         else ""
     )
     return (
-        f"SELECT p.*{ids} FROM {Poll._meta.db_table} p WHERE p.id = %s"
+        f"SELECT {db.columns(Poll, 'p')}{ids} FROM {Poll._meta.db_table} p"
+        " WHERE p.id = %s"
         f" AND EXISTS (SELECT 1 FROM {voters} v WHERE v.poll_id = p.id AND v.user_id = %s)"
         f" AND (EXISTS (SELECT 1 FROM {rounds} r"
         " WHERE r.poll_id = p.id OR r.runoff_poll_id = p.id)"

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from congress.backends import UserBackend
+from congress.models import User
 from congress.roles import Role
 from tests.factories.congress import UserFactory
 
@@ -53,3 +54,25 @@ def test_signed_in_page_uses_the_roles_read_with_the_user(client):
     assert "管理后台" in response.content.decode()
     reads = [q["sql"] for q in ctx.captured_queries]
     assert not [sql for sql in reads if sql.startswith('SELECT "auth_group"')], reads
+
+
+def _field_values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_get_user_gives_what_the_orm_gives(county_a, django_assert_num_queries):
+    """Every field as the ORM reads it: the phone decrypted, times with their
+    zone; the scope region a whole Region; a user without one reads no region."""
+    user = UserFactory(scope_region=county_a, phone="13812345678", roles=[Role.STAFF])
+    with django_assert_num_queries(1):
+        loaded = UserBackend().get_user(str(user.pk))
+        region = loaded.scope_region
+    orm = User.objects.select_related("scope_region").get(pk=user.pk)
+    assert _field_values(loaded) == _field_values(orm)
+    assert loaded.phone == "13812345678" and loaded.last_login == orm.last_login
+    assert _field_values(region) == _field_values(orm.scope_region)
+    assert not loaded._state.adding and loaded._state.db == "default"
+    assert loaded.check_password("correct-horse-battery")
+    nowhere = UserFactory(scope_region=None)
+    with django_assert_num_queries(1):
+        assert UserBackend().get_user(nowhere.pk).scope_region is None
