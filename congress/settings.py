@@ -93,6 +93,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactio
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A kept connection is checked before a request uses it (after a database restart).
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement after this many runs on a connection, but only
+    # the fixed statements of ``congress.db`` (the signed-in user, a ballot's poll):
+    # the ORM's client-side binding cursors are never prepared. Empty: never
+    # (behind a transaction-pooling PgBouncer without prepared statement support).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        env.int("DB_PREPARE_THRESHOLD", default=5)
+        if env.str("DB_PREPARE_THRESHOLD", default="5")
+        else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "congress.User"

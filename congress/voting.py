@@ -258,7 +258,7 @@ def _lock_for_vote(poll: Poll, voter: User) -> Poll | None:
         if found is not None:
             found.option_ids = list(found.options.values_list("pk", flat=True))
         return found
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
             f"SELECT pg_advisory_xact_lock_shared({_ADVISORY})", [_advisory_key(poll)]
         )
@@ -550,8 +550,8 @@ def vote_cast(*, poll: Poll, voter: User, choices) -> str:
 
 def _ballot_write(poll: Poll, voter: User, hashed: str, answers: dict) -> None:
     """Write the receipt, the ballot and its choices: on PostgreSQL in one
-    statement (one round trip instead of three, and no model instances), elsewhere
-    through the ORM. The receipt comes first, so a second vote by the same voter
+    statement (one round trip instead of three, no model instances, prepared by
+    ``congress.db.cursor``), elsewhere through the ORM. The receipt comes first, so a second vote by the same voter
     fails on the receipt's unique constraint before anything else is written. Only
     a named poll's receipt points to its ballot (the foreign key is checked at
     commit, so it may name the ballot written by the same statement)."""
@@ -571,7 +571,7 @@ def _ballot_write(poll: Poll, voter: User, hashed: str, answers: dict) -> None:
     receipts = BallotReceipt._meta.db_table
     ballots = Ballot._meta.db_table
     rows = BallotChoice._meta.db_table
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
             f"WITH r AS (INSERT INTO {receipts} (poll_id, voter_id, voted_at, ballot_id)"
             " VALUES (%s, %s, %s, %s) RETURNING 1),"
