@@ -19,7 +19,8 @@ through gunicorn on loopback, then the tally of 500 ballots × 20 candidates.
    the last response; the accepted count is the number of receipts in the
    database. The server's own time per request is gunicorn's ``%(D)s`` in the
    access log (from the worker picking the request up to the response: no time
-   spent queued for a worker);
+   spent queued for a worker). The CPU that gunicorn, PostgreSQL and the client
+   used during the burst, and the cores' idle share, are read from ``/proc``;
 5. stops gunicorn, closes the poll and times ``congress.voting.approval_result``.
 
 The bench database is dropped before each size, so the extra round and deputies
@@ -55,13 +56,14 @@ BURST_WHY = (
     "arrive at once and the workers on two cores take them one after another, so "
     "the last waits for all before it: the client-observed p95 is about 95 % of "
     "the whole burst; the server p95 is one ballot's own time in gunicorn。"
-    "整批用时取决于每张选票的 CPU:在进程内逐张计量,一张被接受的选票用 Python 约 8.4 ms、"
-    "PostgreSQL 后端约 2.8 ms(8 条查询,其中写入回执、选票和选项为一条语句),再加 gunicorn "
-    "和客户端的开销,两核上 500 张约需 3.0–3.5 s / the whole burst is set by each "
-    "ballot's CPU: measured one by one in process, an accepted ballot costs about "
-    "8.4 ms of Python and 2.8 ms of the PostgreSQL backend (8 queries; receipt, "
-    "ballot and choices are one statement), plus gunicorn's and the client's share: "
-    "3.0–3.5 s for 500 on two cores"
+    "整批用时取决于每张选票的 CPU:整批期间 gunicorn 每张约 5.5 ms、PostgreSQL 约 1.5 ms"
+    "(7 条查询,其中写入回执、选票和选项为一条语句;固定语句在服务端预编译),"
+    "两核几乎没有空闲;同一台机器的速度在几分钟内可差 1.5 倍(见 CPU 标定)"
+    " / the whole burst is set by each ballot's CPU: during the burst about 5.5 ms "
+    "in gunicorn and 1.5 ms in PostgreSQL per ballot (7 queries; receipt, ballot "
+    "and choices are one statement; the fixed statements are prepared), with the "
+    "two cores all but never idle; the same machine's speed varies by up to 1.5× "
+    "within minutes (see the CPU calibration)"
 )
 
 
@@ -82,7 +84,9 @@ def ballot_burst(*, region, n: int) -> list[dict]:
     server, log = gunicorn_start(port)
     try:
         _warm_up(port, poll.pk, cookies[:12])
+        before = cpu_snapshot()
         timings, statuses, wall = asyncio.run(burst(port, poll.pk, option_ids, cookies))
+        cpu = cpu_use(before, cpu_snapshot())
     finally:
         gunicorn_stop(server)
     server_times = log.ballot_times()
@@ -134,7 +138,10 @@ def ballot_burst(*, region, n: int) -> list[dict]:
             "p95": wall * 1000,
             "queries": None,
             "target_ms": 3_000,
-            "note": "第一张发出到最后一张返回 / first write to the last response",
+            "note": (
+                "第一张发出到最后一张返回 / first write to the last response;"
+                f"其间 CPU / CPU meanwhile: {cpu_note(cpu)}"
+            ),
             "why": BURST_WHY if wall > 3 else "",
         },
         {
@@ -285,6 +292,53 @@ def session_create(user) -> tuple[str, str]:
     store[IdleSessionMiddleware.KEY] = int(time.time())
     store.create()
     return store.session_key, get_random_string(32, CSRF_CHARS)
+
+
+def cpu_snapshot() -> dict:
+    """CPU seconds so far: the machine's idle time, and per process (user +
+    system) with the process's kind (gunicorn, postgres, this client, other)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as f:
+        idle = int(f.readline().split()[4]) / tick
+    processes = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                head, _, rest = f.read().rpartition(")")
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:  # ended meanwhile
+            continue
+        fields = rest.split()
+        if int(pid) == os.getpid():
+            kind = "client"
+        elif b"gunicorn" in command:
+            kind = "gunicorn"
+        elif head.endswith("(postgres"):
+            kind = "postgres"
+        else:
+            kind = "other"
+        processes[pid] = (kind, (int(fields[11]) + int(fields[12])) / tick)
+    return {"idle": idle, "processes": processes}
+
+
+def cpu_use(before: dict, after: dict) -> dict:
+    """CPU seconds between two snapshots, by kind of process, and the idle share
+    of the machine's cores."""
+    use = dict.fromkeys(("gunicorn", "postgres", "client", "other"), 0.0)
+    for pid, (kind, seconds) in after["processes"].items():
+        use[kind] += seconds - before["processes"].get(pid, (kind, 0.0))[1]
+    idle = after["idle"] - before["idle"]
+    use["idle_share"] = idle / (idle + sum(use.values())) if idle > 0 else 0.0
+    return use
+
+
+def cpu_note(use: dict) -> str:
+    return (
+        f"gunicorn {use['gunicorn']:.2f} s、PostgreSQL {use['postgres']:.2f} s、"
+        f"客户端 client {use['client']:.2f} s、其他 other {use['other']:.2f} s,"
+        f"空闲 idle {use['idle_share']:.0%}"
+    )
 
 
 def _free_port() -> int:
