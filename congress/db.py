@@ -47,10 +47,11 @@ def cursor(*, using: str = DEFAULT_DB_ALIAS):
     """
     connection = connections[using]
     with connection.cursor() as django_cursor:
-        if connection.vendor == "postgresql":
-            yield _server_binding(connection, django_cursor)
-        else:
+        if connection.vendor != "postgresql":
             yield django_cursor
+            return
+        with _server_binding(connection, django_cursor) as server_binding:
+            yield server_binding
 
 
 def fetch_one(sql: str, params: Sequence, *, using: str = DEFAULT_DB_ALIAS):
